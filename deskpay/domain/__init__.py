@@ -1,0 +1,1 @@
+"""Pure business rules: money, splits, balances, link states. No I/O, no UI, no SQL."""

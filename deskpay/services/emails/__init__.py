@@ -1,0 +1,1 @@
+"""Rendering, queueing and delivering the emails deskpay sends."""
