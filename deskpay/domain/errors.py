@@ -1,12 +1,30 @@
-"""Errors whose message is meant for the operator, as is.
+"""Errors whose message is meant for the operator, in the operator's language.
 
-Every refusal in deskpay raises one of these with a sentence a front-desk
-user can act on; interfaces show ``str(error)`` and never a traceback.
+Every refusal in deskpay raises one of these with a message key and its
+parameters; interfaces show ``error.text(lang)`` and never a traceback.
+``str(error)`` is the English text, for logs and tests.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from deskpay.domain.messages import render_message
 
 
 class DeskpayError(Exception):
     """Base of every refusal the operator should read."""
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def text(self, lang: str = "en") -> str:
+        return render_message(self.key, lang, self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class InvalidInput(DeskpayError):
