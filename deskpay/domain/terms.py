@@ -1,0 +1,80 @@
+"""Payment terms: how much a booking confirmation asks for up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from deskpay.domain.errors import InvalidInput
+from deskpay.domain.messages import register
+from deskpay.domain.money import Money, parse_amount
+
+register(
+    {
+        "terms.bad_kind": {
+            "en": "Unknown payment terms “{kind}”: use full, deposit_percent or deposit_fixed.",
+            "fr": "Conditions de paiement « {kind} » inconnues : full, deposit_percent ou deposit_fixed.",
+        },
+        "terms.bad_percent": {
+            "en": "A deposit percentage is between 1 and 100.",
+            "fr": "Un pourcentage d'acompte est compris entre 1 et 100.",
+        },
+    }
+)
+
+TermsKind = Literal["full", "deposit_percent", "deposit_fixed"]
+ConfirmationMode = Literal["deposit", "full", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentTerms:
+    kind: TermsKind = "full"
+    percent: int = 0
+    fixed_minor: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("full", "deposit_percent", "deposit_fixed"):
+            raise InvalidInput("terms.bad_kind", kind=self.kind)
+        if self.kind == "deposit_percent" and not 1 <= self.percent <= 100:
+            raise InvalidInput("terms.bad_percent")
+
+    @classmethod
+    def from_mapping(cls, data: dict, currency: str) -> PaymentTerms:
+        """Read ``{kind=..., percent=..., amount="50.00"}`` as written in config and demo data."""
+        kind = str(data.get("kind", "full"))
+        if kind == "deposit_fixed":
+            return cls(kind, fixed_minor=parse_amount(str(data.get("amount", "")), currency).minor)
+        if kind == "deposit_percent":
+            return cls(kind, percent=int(data.get("percent", 0)))
+        return cls(kind)
+
+    def to_mapping(self, currency: str) -> dict:
+        if self.kind == "deposit_fixed":
+            return {"kind": self.kind, "amount": Money(self.fixed_minor, currency).plain()}
+        if self.kind == "deposit_percent":
+            return {"kind": self.kind, "percent": self.percent}
+        return {"kind": "full"}
+
+    @property
+    def has_deposit(self) -> bool:
+        return self.kind != "full"
+
+    def deposit_of(self, total: Money) -> Money:
+        """The deposit on ``total``: a percentage rounded up to the minor unit, or a fixed sum, never above the total."""
+        if self.kind == "deposit_percent":
+            return Money(min(total.minor, -(-total.minor * self.percent // 100)), total.currency)
+        if self.kind == "deposit_fixed":
+            return Money(min(total.minor, self.fixed_minor), total.currency)
+        return total
+
+    def confirmation_amount(self, mode: ConfirmationMode, total: Money, paid: Money, requestable: Money) -> Money:
+        """What a "confirmation with payment link" asks for: never more than what is requestable.
+
+        ``deposit`` asks what is still missing of the deposit; ``full`` asks the
+        rest. Zero means there is nothing to ask and no link should be made.
+        """
+        if mode == "none":
+            return Money.zero(total.currency)
+        target = self.deposit_of(total) if mode == "deposit" else total
+        wanted = (target - paid).clamp_min_zero()
+        return wanted if wanted <= requestable else requestable
