@@ -167,8 +167,8 @@ def make_qr(data: str, *, max_cells: tuple[int, int] | None = None) -> QrCode:
     """The sturdiest QR code of ``data`` that fits ``max_cells`` (cols, rows) drawn in half blocks.
 
     With no area, error correction M (L for links too long for M) and the
-    standard quiet zone. Raises
-    :class:`QrTooLarge` when nothing fits or the data exceeds a QR code.
+    standard quiet zone. Raises :class:`QrTooLarge` when nothing fits or the
+    data exceeds any QR code.
     """
     needed = cells_needed(data)
     if max_cells is None:
