@@ -1,0 +1,70 @@
+"""How much do concurrent Stripe calls save? Ten links at once vs one after another.
+
+Runs StripeProvider (the real SDK) against the Stripe double with a fixed
+per-request latency, so the numbers show whether the async client really
+overlaps requests. Usage: ``.venv/bin/python bench/stripe_links.py [--latency 0.15] [--links 10]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support when run as a script
+
+from deskpay.domain.money import Money  # noqa: E402
+from deskpay.services.providers.base import LinkRequest  # noqa: E402
+from deskpay.services.providers.stripe import StripeProvider  # noqa: E402
+from tests.support.stripe_server import StripeDouble  # noqa: E402
+
+
+def request(link_id: int, run: str) -> LinkRequest:
+    return LinkRequest(
+        link_id=link_id,
+        token=f"bench{link_id}",
+        idempotency_key=f"bench-{run}-{link_id}",
+        amount=Money(4500 + link_id, "EUR"),
+        booking_reference=f"BK-{link_id:04d}",
+        label="Balance",
+        recipient_email=None,
+        language="en",
+        expires_at=datetime.now(UTC) + timedelta(hours=2),
+        business_name="Bench Canoës",
+        operator="bench",
+    )
+
+
+async def measure(provider: StripeProvider, links: int) -> tuple[float, float]:
+    await provider.create_link(request(0, "warm-up"))  # connection set-up is not what we measure
+    start = time.perf_counter()
+    await asyncio.gather(*(provider.create_link(request(i, "together")) for i in range(links)))
+    together = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(links):
+        await provider.create_link(request(i, "in-turn"))
+    in_turn = time.perf_counter() - start
+    await provider.aclose()
+    return together, in_turn
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.15, help="seconds the double waits per request")
+    parser.add_argument("--links", type=int, default=10)
+    args = parser.parse_args()
+    with StripeDouble(latency=args.latency).serve_in_thread() as double:
+        provider = StripeProvider("sk_test_bench", success_url="https://example.com/ok",
+                                  cancel_url="https://example.com/cancel", api_base=double.base_url)
+        together, in_turn = asyncio.run(measure(provider, args.links))
+        print(f"{args.links} links, {args.latency * 1000:.0f} ms latency per request")
+        print(f"  concurrently : {together * 1000:7.0f} ms  (max {double.max_in_flight} requests in flight)")
+        print(f"  one at a time: {in_turn * 1000:7.0f} ms")
+        print(f"  ratio        : {in_turn / together:7.1f}x")
+
+
+if __name__ == "__main__":
+    main()
