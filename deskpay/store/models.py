@@ -116,6 +116,11 @@ class PaymentLink(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # provider polling schedule
     replaces_id: int | None = Field(default=None, foreign_key="paymentlink.id")
+    # The email to send once the provider has answered; kept on the row so a
+    # crash between the provider call and the queueing is finished on restart.
+    notify: bool = False
+    email_subject: str | None = Field(default=None, max_length=255)
+    email_message: str = Field(default="", sa_type=Text)
 
 
 class EmailMessage(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:33:43.662766
+Create Date: 2026-11-23 01:34:32.786628
 """
 from alembic import op
 import sqlalchemy as sa
@@ -136,6 +136,9 @@ def upgrade() -> None:
     sa.Column('updated_at', deskpay.store.columns.UTCDateTime(), nullable=False),
     sa.Column('next_check_at', deskpay.store.columns.UTCDateTime(), nullable=True),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
+    sa.Column('notify', sa.Boolean(), nullable=False),
+    sa.Column('email_subject', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('email_message', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], ),
     sa.ForeignKeyConstraint(['replaces_id'], ['paymentlink.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -198,6 +201,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_payment_booking_id'), ['booking_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payment_link_id'), ['link_id'], unique=False)
 
+    op.bulk_insert(sa.table('counter', sa.column('name', sa.String), sa.column('value', sa.BigInteger)), [{'name': 'revision', 'value': 0}])
     # ### end Alembic commands ###
 
 

@@ -1,0 +1,131 @@
+"""The booking confirmation with a payment link: at booking time and resent later."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from deskpay.domain.errors import InvalidInput, Refused
+from deskpay.domain.messages import register
+from deskpay.domain.terms import PaymentTerms
+from deskpay.services.audit import audit
+from deskpay.services.desk import Desk
+from deskpay.services.emails.outbox import booking_context, draft_email, queue_draft
+from deskpay.services.ledger import compute_amounts, lock_booking, refresh_booking
+from deskpay.services.links import LinkSpec, compose_link_email, open_links
+from deskpay.services.queries import link_view
+from deskpay.services.views import LinkView
+from deskpay.store.models import Activity, Booking, Customer, PaymentLink
+
+register(
+    {
+        "confirmation.no_email": {
+            "en": "{name} has no email address: add one to the client to send the confirmation.",
+            "fr": "{name} n'a pas d'adresse email : ajoutez-en une au client pour envoyer la confirmation.",
+        },
+        "confirmation.bad_mode": {
+            "en": "Unknown confirmation mode “{mode}”: use deposit, full or none.",
+            "fr": "Mode de confirmation « {mode} » inconnu : deposit, full ou none.",
+        },
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationSent:
+    to: str
+    link: LinkView | None  # None when nothing was left to ask
+    reused_link: bool
+
+
+def terms_for(desk: Desk, activity: Activity) -> PaymentTerms:
+    """The activity's own terms, else the business's."""
+    if activity.terms_kind:
+        return PaymentTerms(activity.terms_kind, activity.terms_percent, activity.terms_fixed_minor)
+    return desk.settings.terms()
+
+
+def default_mode(desk: Desk, activity: Activity) -> str:
+    return "deposit" if terms_for(desk, activity).has_deposit else "full"
+
+
+def _customer_email(session, booking: Booking) -> str:
+    customer = session.get(Customer, booking.customer_id)
+    if not customer.email:
+        raise Refused("confirmation.no_email", name=customer.name)
+    return customer.email
+
+
+async def send_confirmation(desk: Desk, reference: str, mode: str | None = None) -> ConfirmationSent:
+    """Email the confirmation, with a link for the deposit or the full amount per the terms.
+
+    An open confirmation link is reused rather than doubled; when nothing is
+    left to ask, the confirmation goes out without a link.
+    """
+    if mode is not None and mode not in ("deposit", "full", "none"):
+        raise InvalidInput("confirmation.bad_mode", mode=str(mode)[:20])
+
+    def prepare() -> tuple[int | None, bool]:
+        with desk.read() as session:
+            from deskpay.services.ledger import get_booking_row
+
+            booking = get_booking_row(session, reference)
+            _customer_email(session, booking)
+            if mode == "none":
+                return None, False
+            existing = session.execute(
+                select(PaymentLink.id).where(PaymentLink.booking_id == booking.id, PaymentLink.status == "open",
+                                             PaymentLink.purpose == "confirmation", PaymentLink.url.is_not(None))
+                .order_by(PaymentLink.id.desc())
+            ).scalars().first()
+            if existing is not None:
+                return existing, False
+            activity = session.get(Activity, booking.activity_id)
+            chosen = mode or default_mode(desk, activity)
+            amounts = compute_amounts(session, booking)
+            ask = terms_for(desk, activity).confirmation_amount(chosen, amounts.total, amounts.paid, amounts.requestable)
+            return None, bool(ask)
+
+    existing_id, needs_link = await asyncio.to_thread(prepare)
+    if needs_link:
+        def plan(session, booking, customer, amounts):
+            activity = session.get(Activity, booking.activity_id)
+            chosen = mode or default_mode(desk, activity)
+            ask = terms_for(desk, activity).confirmation_amount(chosen, amounts.total, amounts.paid, amounts.requestable)
+            if not ask:
+                return []
+            label = {"deposit": ("Acompte", "Deposit"), "full": ("Réservation", "Booking")}[chosen]
+            return [LinkSpec(amount=ask, label=label[0] if booking.language == "fr" else label[1],
+                             recipient=_customer_email(session, booking), notify=True, purpose="confirmation")]
+
+        outcome = await open_links(desk, reference, plan)
+        link = outcome.links[0]
+        return ConfirmationSent(to=link.recipient_email or "", link=link, reused_link=False)
+
+    def send_without_new_link() -> ConfirmationSent:
+        now = desk.now()
+        with desk.write() as session:
+            booking = lock_booking(session, reference, for_money=False)
+            to = _customer_email(session, booking)
+            link = session.get(PaymentLink, existing_id) if existing_id else None
+            if link is not None and link.status == "open":
+                draft = compose_link_email(session, desk, link, to=to)
+            else:
+                link = None
+                activity = session.get(Activity, booking.activity_id)
+                customer = session.get(Customer, booking.customer_id)
+                amounts = compute_amounts(session, booking)
+                context = booking_context(desk.settings, booking, activity, customer, amounts.paid, booking.language)
+                draft = draft_email("confirmation", booking.language, to, context)
+            queue_draft(session, desk.settings, draft, now=now, operator=desk.operator, booking_id=booking.id,
+                        link_id=link.id if link else None)
+            audit(session, operator=desk.operator, action="confirmation.send", now=now, booking_id=booking.id,
+                  to=to, link_id=link.id if link else None)
+            refresh_booking(session, booking, now)
+            return ConfirmationSent(to=to, link=link_view(link, booking.reference) if link else None,
+                                    reused_link=link is not None)
+
+    return await asyncio.to_thread(send_without_new_link)
+

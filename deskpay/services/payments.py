@@ -1,0 +1,146 @@
+"""Recording a payment reported by a provider, exactly once, whichever path reports it.
+
+Polling, webhooks, the sandbox page and the CLI all call
+:func:`record_provider_payment`. The provider's payment reference is unique in
+the database: a second report of the same payment changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from deskpay.domain.errors import NotFound
+from deskpay.domain.links import LinkStatus, check_move
+from deskpay.domain.money import Money
+from deskpay.services.audit import audit
+from deskpay.services.desk import Desk
+from deskpay.services.emails.outbox import booking_context, draft_email, method_label, queue_draft
+from deskpay.services.ledger import lock_booking, refresh_booking
+from deskpay.domain.formatting import format_when
+from deskpay.store.models import Activity, Booking, Customer, Payment, PaymentLink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    payment_id: int
+    created: bool  # False: this payment was already recorded
+    booking_reference: str
+    fully_paid: bool
+    overpaid: Money
+    closed_links: tuple[tuple[int, str | None, str], ...] = ()  # (id, provider_id, provider) expired because paid
+
+
+def _find_link(session, link_id: int | None, provider: str, provider_id: str | None) -> PaymentLink:
+    link = session.get(PaymentLink, link_id) if link_id is not None else None
+    if link is None and provider_id:
+        link = session.execute(
+            select(PaymentLink).where(PaymentLink.provider == provider, PaymentLink.provider_id == provider_id)
+        ).scalar_one_or_none()
+    if link is None:
+        raise NotFound("link.not_found", id=link_id if link_id is not None else provider_id)
+    return link
+
+
+def record_provider_payment(desk: Desk, *, provider: str, payment_reference: str, amount: Money,
+                            link_id: int | None = None, provider_id: str | None = None,
+                            paid_at: datetime | None = None) -> RecordResult:
+    try:
+        return _record(desk, provider, payment_reference, amount, link_id, provider_id, paid_at)
+    except IntegrityError:
+        # Another process recorded the same reference between our check and our insert.
+        with desk.read() as session:
+            existing = session.execute(
+                select(Payment, Booking).join(Booking, Booking.id == Payment.booking_id)
+                .where(Payment.provider_reference == payment_reference)
+            ).one_or_none()
+        if existing is None:
+            raise
+        payment, booking = existing
+        return RecordResult(payment.id, False, booking.reference, booking.paid_minor >= booking.total_minor,
+                            Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency))
+
+
+def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: int | None,
+            provider_id: str | None, paid_at: datetime | None) -> RecordResult:
+    now = desk.now()
+    with desk.write() as session:
+        link = _find_link(session, link_id, provider, provider_id)
+        booking = lock_booking(session, session.get(Booking, link.booking_id).reference, for_money=False)
+        existing = session.execute(select(Payment).where(Payment.provider_reference == reference)).scalar_one_or_none()
+        if existing is not None:
+            return RecordResult(existing.id, False, booking.reference, booking.paid_minor >= booking.total_minor,
+                                Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency))
+        payment = Payment(booking_id=booking.id, link_id=link.id, amount_minor=amount.minor, currency=amount.currency,
+                          kind="payment", method="online", provider_reference=reference,
+                          operator=link.created_by, created_at=paid_at or now)
+        session.add(payment)
+        late = link.status != LinkStatus.OPEN.value
+        if not late:
+            link.status = check_move(link.status, LinkStatus.PAID).value
+        else:
+            link.status_reason = f"paid after it was {link.status}"
+        link.updated_at = now
+        session.add(link)
+        session.flush()
+        closed: list[tuple[int, str | None, str]] = []
+        amounts = refresh_booking(session, booking, now)
+        if amounts.fully_paid:
+            # Nobody may pay twice: every other open link of this booking closes now.
+            others = session.execute(
+                select(PaymentLink).where(PaymentLink.booking_id == booking.id, PaymentLink.status == "open")
+            ).scalars().all()
+            for other in others:
+                other.status = check_move(other.status, LinkStatus.EXPIRED).value
+                other.status_reason = "booking fully paid"
+                other.updated_at = now
+                session.add(other)
+                closed.append((other.id, other.provider_id, other.provider))
+            if others:
+                amounts = refresh_booking(session, booking, now)
+        audit(session, operator="system", action="payment.online", now=now, booking_id=booking.id, amount=amount,
+              link_id=link.id, provider=provider, reference=reference, late=late,
+              closed_links=[c[0] for c in closed], overpaid=amounts.overpaid)
+        _queue_receipt(session, desk, booking, link, payment, now)
+        return RecordResult(payment.id, True, booking.reference, amounts.fully_paid, amounts.overpaid, tuple(closed))
+
+
+def _queue_receipt(session, desk: Desk, booking: Booking, link: PaymentLink, payment: Payment, now: datetime) -> None:
+    mode = desk.settings.receipt
+    customer = session.get(Customer, booking.customer_id)
+    to = link.recipient_email or customer.email
+    if mode == "none" or not to:
+        return
+    activity = session.get(Activity, booking.activity_id)
+    lang = booking.language
+    paid = Money(booking.paid_minor, booking.currency)
+    context = booking_context(desk.settings, booking, activity, customer, paid, lang)
+    context["payment"] = {"amount": Money(payment.amount_minor, payment.currency).format(lang),
+                          "method": method_label(payment.method, lang),
+                          "when": format_when(payment.created_at, desk.settings.tz(), lang)}
+    try:
+        queue_draft(session, desk.settings, draft_email("receipt", lang, to, context), now=now, operator="system",
+                    booking_id=booking.id, link_id=link.id)
+        if mode == "receipt_and_tickets" and booking.paid_minor >= booking.total_minor:
+            context["tickets"] = [{"code": f"{booking.reference}-{i:02d}", "holder": customer.name}
+                                  for i in range(1, booking.participants + 1)]
+            queue_draft(session, desk.settings, draft_email("tickets", lang, to, context), now=now,
+                        operator="system", booking_id=booking.id, link_id=link.id)
+    except Exception:  # a receipt must never cost the payment record
+        log.exception("could not queue the receipt for booking %s", booking.reference)
+
+
+async def close_links_at_provider(desk: Desk, closed: tuple[tuple[int, str | None, str], ...]) -> None:
+    """Expire at the provider the links closed because the booking is paid (best effort, logged)."""
+    targets = [pid for _, pid, provider in closed if pid and provider == desk.provider.name]
+    results = await asyncio.gather(*(desk.provider.cancel_link(pid) for pid in targets), return_exceptions=True)
+    for pid, result in zip(targets, results):
+        if isinstance(result, BaseException):
+            log.warning("could not expire %s at the provider: %s", pid, result)

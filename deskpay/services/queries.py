@@ -1,0 +1,183 @@
+"""Reading bookings: the paged, filtered list and one booking's full sheet.
+
+The list is a query, not a widget full of rows: filter, count and page in the
+database, so 100,000 bookings cost what one page costs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import case, func, or_, select
+from sqlmodel import Session
+
+from deskpay.domain.links import LinkStatus
+from deskpay.domain.money import Money
+from deskpay.services.desk import Desk
+from deskpay.services.ledger import compute_amounts, current_revision, get_booking_row
+from deskpay.services.text import digits, fold
+from deskpay.services.views import (
+    AuditView,
+    BookingDetail,
+    BookingPage,
+    BookingRow,
+    CustomerView,
+    LinkView,
+    PaymentView,
+)
+from deskpay.store.models import Activity, AuditEvent, Booking, Customer, Payment, PaymentLink
+
+
+@dataclass(frozen=True, slots=True)
+class BookingQuery:
+    """What the list shows: a text search, a local date range, unpaid only, one page."""
+
+    text: str = ""
+    day_from: date | None = None
+    day_to: date | None = None  # inclusive
+    unpaid_only: bool = False
+    offset: int = 0
+    limit: int = 100
+
+
+def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
+    tz = desk.settings.tz()
+    today_start = _local_midnight(desk.now().astimezone(tz).date(), tz)
+    conditions = []
+    if query.day_from:
+        conditions.append(Booking.start_at >= _local_midnight(query.day_from, tz))
+    if query.day_to:
+        conditions.append(Booking.start_at < _local_midnight(query.day_to + timedelta(days=1), tz))
+    if query.unpaid_only:
+        conditions.append(Booking.paid_minor < Booking.total_minor)
+        conditions.append(Booking.status == "confirmed")
+    needle = query.text.strip()[:100]
+    if needle:
+        words = [fold(w) for w in needle.split()]
+        for word in words:
+            alternatives = [Booking.search_text.like(f"%{_escape_like(word)}%", escape="\\")]
+            if len(digits(word)) >= 3 and len(digits(word)) == len(word.replace("+", "")):
+                alternatives.append(Booking.search_text.like(f"%{digits(word)}%"))
+            conditions.append(or_(*alternatives))
+    with desk.read() as session:
+        total = session.execute(select(func.count()).select_from(Booking).where(*conditions)).scalar_one()
+        # Upcoming first (today at the top), then the past, most recent first.
+        upcoming = Booking.start_at >= today_start
+        statement = (
+            select(Booking.id, Booking.reference, Booking.start_at, Activity.name, Customer.name,
+                   Booking.participants, Booking.total_minor, Booking.paid_minor, Booking.currency,
+                   Booking.badge, Booking.status)
+            .join(Activity, Activity.id == Booking.activity_id)
+            .join(Customer, Customer.id == Booking.customer_id)
+            .where(*conditions)
+            .order_by(case((upcoming, 0), else_=1), case((upcoming, Booking.start_at)).asc(),
+                      Booking.start_at.desc(), Booking.id)
+            .offset(max(query.offset, 0))
+            .limit(max(1, min(query.limit, 500)))
+        )
+        rows = tuple(
+            BookingRow(id=r[0], reference=r[1], start_at=r[2], activity=r[3], customer=r[4], participants=r[5],
+                       total=Money(r[6], r[8]), paid=Money(r[7], r[8]), badge=r[9], status=r[10])
+            for r in session.execute(statement)
+        )
+        revision = current_revision(session)
+    return BookingPage(rows=rows, total_count=int(total), offset=query.offset, revision=revision)
+
+
+def changed_since(desk: Desk, revision: int, references: list[str] | None = None) -> tuple[int, list[str]]:
+    """The current revision and which bookings changed after ``revision``: a cheap poll for live screens."""
+    with desk.read() as session:
+        now_revision = current_revision(session)
+        if now_revision == revision:
+            return now_revision, []
+        statement = select(Booking.reference).where(Booking.revision > revision)
+        if references is not None:
+            statement = statement.where(Booking.reference.in_(references))
+        return now_revision, list(session.execute(statement.limit(1000)).scalars())
+
+
+def booking_detail(desk: Desk, reference: str) -> BookingDetail:
+    with desk.read() as session:
+        booking = get_booking_row(session, reference)
+        return detail_of(session, booking)
+
+
+def detail_of(session: Session, booking: Booking) -> BookingDetail:
+    customer = session.get(Customer, booking.customer_id)
+    activity = session.get(Activity, booking.activity_id)
+    payments = session.execute(
+        select(Payment).where(Payment.booking_id == booking.id).order_by(Payment.created_at, Payment.id)
+    ).scalars()
+    links = session.execute(
+        select(PaymentLink).where(PaymentLink.booking_id == booking.id).order_by(PaymentLink.created_at, PaymentLink.id)
+    ).scalars()
+    history = session.execute(
+        select(AuditEvent).where(AuditEvent.booking_id == booking.id).order_by(AuditEvent.created_at.desc(),
+                                                                             AuditEvent.id.desc()).limit(200)
+    ).scalars()
+    return BookingDetail(
+        id=booking.id, reference=booking.reference, activity=activity.name, activity_id=activity.id,
+        start_at=booking.start_at, participants=booking.participants, status=booking.status,
+        language=booking.language, notes=booking.notes, customer=customer_view(customer),
+        amounts=compute_amounts(session, booking),
+        payments=tuple(payment_view(p) for p in payments),
+        links=tuple(link_view(link, booking.reference) for link in links),
+        history=tuple(AuditView(e.operator, e.action, json.loads(e.details or "{}"), e.created_at) for e in history),
+        revision=booking.revision,
+    )
+
+
+def customer_view(customer: Customer) -> CustomerView:
+    return CustomerView(customer.id, customer.name, customer.email, customer.phone, customer.language)
+
+
+def payment_view(p: Payment) -> PaymentView:
+    return PaymentView(p.id, Money(p.amount_minor, p.currency), p.kind, p.method, p.operator, p.created_at,
+                       p.provider_reference, p.link_id)
+
+
+def link_view(link: PaymentLink, reference: str) -> LinkView:
+    return LinkView(
+        id=link.id, booking_reference=reference, amount=Money(link.amount_minor, link.currency), label=link.label,
+        purpose=link.purpose, recipient_email=link.recipient_email, status=LinkStatus(link.status),
+        status_reason=link.status_reason, provider=link.provider, url=link.url, expires_at=link.expires_at,
+        created_by=link.created_by, created_at=link.created_at, language=link.language,
+    )
+
+
+def list_links(desk: Desk, reference: str | None = None, status: str | None = None, limit: int = 500) -> list[LinkView]:
+    with desk.read() as session:
+        statement = select(PaymentLink, Booking.reference).join(Booking, Booking.id == PaymentLink.booking_id)
+        if reference:
+            statement = statement.where(Booking.reference == reference.strip().upper())
+        if status:
+            statement = statement.where(PaymentLink.status == LinkStatus(status).value)
+        statement = statement.order_by(PaymentLink.created_at.desc(), PaymentLink.id.desc()).limit(limit)
+        return [link_view(link, ref) for link, ref in session.execute(statement)]
+
+
+def find_customers(desk: Desk, text: str, limit: int = 20) -> list[CustomerView]:
+    needle = fold(text.strip())[:100]
+    with desk.read() as session:
+        statement = select(Customer).order_by(Customer.name).limit(limit)
+        if needle:
+            pattern = f"%{_escape_like(needle)}%"
+            statement = statement.where(or_(func.lower(Customer.name).like(pattern, escape="\\"),
+                                            func.lower(Customer.email).like(pattern, escape="\\"),
+                                            Customer.phone.like(pattern, escape="\\")))
+        return [customer_view(c) for c in session.execute(statement).scalars()]
+
+
+def list_activities(desk: Desk) -> list[Activity]:
+    with desk.read() as session:
+        return list(session.execute(select(Activity).where(Activity.active).order_by(Activity.name)).scalars())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _local_midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=tz)

@@ -1,0 +1,80 @@
+"""Normalising what people type: search keys, names, phones, free text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from deskpay.domain.errors import InvalidInput
+from deskpay.domain.messages import register
+
+register(
+    {
+        "text.required": {"en": "{field} is required.", "fr": "{field_fr} est obligatoire."},
+        "text.too_long": {
+            "en": "{field} is too long (at most {max} characters).",
+            "fr": "{field_fr} est trop long (au plus {max} caractères).",
+        },
+        "text.control_chars": {
+            "en": "{field} contains invisible control characters.",
+            "fr": "{field_fr} contient des caractères de contrôle invisibles.",
+        },
+        "phone.invalid": {
+            "en": "“{phone}” is not a phone number (digits, spaces, +, - and dots; 6 to 20 digits).",
+            "fr": "« {phone} » n'est pas un numéro de téléphone (chiffres, espaces, +, - et points ; 6 à 20 chiffres).",
+        },
+    }
+)
+
+_FIELD_FR = {"Name": "Le nom", "Notes": "Les notes", "Label": "Le libellé", "Message": "Le message",
+             "Subject": "L'objet", "Phone": "Le téléphone"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_PHONE = re.compile(r"^\+?[0-9 .\-()]+$")
+
+
+def fold(text: str) -> str:
+    """Lower-case and accent-free, for searching: ``Élodie`` matches ``elodie``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def digits(text: str) -> str:
+    return "".join(c for c in text if "0" <= c <= "9")
+
+
+def search_key(*parts: str | None) -> str:
+    words = [fold(p) for p in parts if p]
+    words += [digits(p) for p in parts if p and len(digits(p)) >= 6]
+    return " ".join(words)
+
+
+def clean_line(value: str | None, field: str, *, max_len: int, required: bool = False) -> str:
+    """One line of text: trimmed, no control or bidi-override characters, bounded length."""
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput("text.required", field=field, field_fr=_FIELD_FR.get(field, field))
+    if len(text) > max_len:
+        raise InvalidInput("text.too_long", field=field, field_fr=_FIELD_FR.get(field, field), max=max_len)
+    if _CONTROL.search(text) or "\n" in text or "\r" in text:
+        raise InvalidInput("text.control_chars", field=field, field_fr=_FIELD_FR.get(field, field))
+    return text
+
+
+def clean_block(value: str | None, field: str, *, max_len: int) -> str:
+    """Several lines of free text (notes, the operator's message): line breaks kept, CRLF normalised."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > max_len:
+        raise InvalidInput("text.too_long", field=field, field_fr=_FIELD_FR.get(field, field), max=max_len)
+    if _CONTROL_MULTILINE.search(text):
+        raise InvalidInput("text.control_chars", field=field, field_fr=_FIELD_FR.get(field, field))
+    return text
+
+
+def clean_phone(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > 30 or not _PHONE.match(text) or not 6 <= len(digits(text)) <= 20:
+        raise InvalidInput("phone.invalid", phone=text[:30])
+    return text
