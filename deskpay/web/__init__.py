@@ -1,0 +1,1 @@
+"""HTTP faces run by the worker: the sandbox checkout page and the Stripe webhook endpoint."""
