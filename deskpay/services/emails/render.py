@@ -51,7 +51,9 @@ OPTIONAL_CONTEXT: Mapping[str, Any] = {
 }
 
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
-_WHITESPACE_RUN = re.compile(r"\s+")
+# Line breaks of every kind (and tabs) with the spaces around them; not U+00A0/U+202F,
+# which keep "250,00 €" together in French.
+_SUBJECT_BREAKS = re.compile(r"[ \t]*[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 _LINK_SCHEMES = frozenset({"https", "http"})
 
 register(
@@ -137,8 +139,8 @@ def _environment(directory: str) -> jinja2.Environment:
 
 
 def _one_line(subject: str) -> str:
-    # A line break in a subject would end the header; collapse every run of whitespace.
-    return _WHITESPACE_RUN.sub(" ", subject).strip()
+    # A line break in a subject would end the header: each one becomes a single space.
+    return _SUBJECT_BREAKS.sub(" ", subject).strip(" ")
 
 
 def _check_link(link: Any) -> None:
