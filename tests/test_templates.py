@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import email
 import email.policy
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
@@ -355,7 +357,9 @@ def test_unknown_kind_or_language_is_refused_with_a_message() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "ftp://pay.example.com/x", "https:nohost", " https://pay.example.com/x", ""]
+    "url",
+    ["javascript:alert(1)", "ftp://pay.example.com/x", "https:nohost", " https://pay.example.com/x", ""]
+    + ["https://pay.example.com/x\nhttps://evil.example", "https://pay.example.com/a b", "https://[::1/x", None],
 )
 def test_a_link_that_is_not_a_web_address_is_refused(url: str) -> None:
     context = make_context("payment_link", "en")
@@ -410,3 +414,15 @@ def test_environment_is_cached_per_templates_folder(tmp_path: Any) -> None:
             "&amp; &lt;b&gt;bonjour&lt;/b&gt;\n\nÀ samedi, Claire\n"
         ),
     )
+
+
+def test_only_the_renderer_imports_jinja2() -> None:
+    """The TUI imports the renderer lazily; the MIME builder and the package stay jinja-free."""
+    code = (
+        "import sys\n"
+        "import deskpay.services.emails, deskpay.services.emails.mime\n"
+        "assert 'jinja2' not in sys.modules, 'jinja2 imported too early'\n"
+        "import deskpay.services.emails.render\n"
+        "assert 'jinja2' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

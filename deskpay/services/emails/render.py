@@ -4,6 +4,24 @@ Templates live in ``templates/<lang>/<kind>.{subject,txt,html}.j2`` and get
 strings already formatted by the services (amounts, dates): they only choose
 words. This is the only module that imports jinja2; the TUI imports it lazily,
 when an email is first rendered, so start-up stays fast.
+
+The context every kind is rendered with::
+
+    business: {name, address (multi-line, may be ""), signature (may be ""), email, phone}
+    customer: {name}                      # may be "": the greeting then has no name
+    booking:  {reference, activity, start, participants (int), total, paid, balance}
+    link:     {url, amount, label, expires} | None   # confirmation, payment_link,
+                                                      # balance_request, split_share
+    deposit:  bool                        # confirmation: the link asks a deposit
+    balance_after: str                    # link kinds: left to pay once the link is paid
+    split:    {index, count} | None       # split_share
+    message:  str                         # the operator's plain text, may be ""
+    payment:  {amount, method, when} | None   # receipt
+    tickets:  [{code, holder}] | None     # tickets; holder may be ""
+
+"Fully paid" is decided by comparing formatted strings (``booking.paid ==
+booking.total``, ``link.amount == booking.balance``), so the services must
+format all amounts of one email the same way.
 """
 
 from __future__ import annotations
@@ -95,9 +113,9 @@ def render_email(
 ) -> RenderedEmail:
     """Render the subject, text and HTML of ``kind`` in ``lang``.
 
-    ``context`` holds already formatted strings (see the module docstring of the
-    templates); ``message``, ``link``, ``split``, ``payment`` and ``tickets`` may be
-    left out. ``directory`` overrides the shipped templates folder (tests).
+    ``context`` holds already formatted strings (see the module docstring);
+    ``message``, ``link``, ``split``, ``payment`` and ``tickets`` may be left out.
+    ``directory`` overrides the shipped templates folder (tests).
     A missing required variable raises :class:`jinja2.UndefinedError`.
     """
     if kind not in KINDS:
@@ -147,10 +165,20 @@ def _check_link(link: Any) -> None:
     """Refuse a link that is not http(s): it ends up in an ``href``."""
     if link is None:
         return
-    url = link["url"] if isinstance(link, Mapping) else getattr(link, "url")
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme.lower() not in _LINK_SCHEMES or not parts.netloc or url != url.strip():
-        raise InvalidInput("email.link_url_invalid", url=_shorten(str(url)))
+    url = link.get("url") if isinstance(link, Mapping) else getattr(link, "url", None)
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError:  # e.g. an unclosed "[" in the host
+        parts = None
+    # No whitespace at all: the text part puts the link alone on its line.
+    if (
+        parts is None
+        or parts.scheme.lower() not in _LINK_SCHEMES
+        or not parts.netloc
+        or any(ch.isspace() or not ch.isprintable() for ch in url)
+    ):
+        shown = repr(url)[1:-1] if isinstance(url, str) else str(url)  # line breaks made visible
+        raise InvalidInput("email.link_url_invalid", url=_shorten(shown))
 
 
 def _shorten(text: str, limit: int = 60) -> str:
