@@ -1,0 +1,203 @@
+"""The demo business: activities and customers from ``data/``, bookings generated around today.
+
+Bookings are written with bulk inserts in one transaction, with their
+denormalised figures computed as the ledger would, so that 100,000 of them
+load in seconds and look like a season of real trade: unpaid, deposit paid,
+fully paid; links open, paid and expired.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import secrets
+import tomllib
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlmodel import SQLModel
+
+from deskpay import paths
+from deskpay.domain.money import Money, parse_amount
+from deskpay.domain.terms import PaymentTerms
+from deskpay.services.desk import Desk
+from deskpay.services.text import search_key
+from deskpay.store.models import (
+    Activity,
+    AuditEvent,
+    Booking,
+    Counter,
+    Customer,
+    EmailMessage,
+    Payment,
+    PaymentLink,
+    ProviderEvent,
+)
+
+DEFAULT_BOOKINGS = 2_000
+SPAN_DAYS = 60
+OFFLINE = ("card", "cash", "transfer", "voucher")
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    activities: int
+    customers: int
+    bookings: int
+    payments: int
+    links: int
+
+
+def business_overrides(data_dir: Path | None = None) -> dict[str, Any]:
+    """Settings of the demo business (name, address, locale...), to build the demo's Settings from."""
+    data = tomllib.loads(((data_dir or paths.demo_data_dir()) / "business.toml").read_text(encoding="utf-8"))
+    keys = {"name": "business_name", "address": "business_address", "phone": "business_phone",
+            "email": "business_email", "signature": "business_signature", "reply_to": "smtp_reply_to",
+            "currency": "currency", "locale": "locale", "timezone": "timezone"}
+    return {target: str(data[source]).strip() for source, target in keys.items() if source in data}
+
+
+def _reset(session) -> None:
+    for model in (ProviderEvent, EmailMessage, AuditEvent, Payment, PaymentLink, Booking, Customer, Activity):
+        session.execute(delete(model))
+    session.execute(delete(Counter).where(Counter.name != "revision"))
+
+
+def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026, reset: bool = True,
+              data_dir: Path | None = None) -> DemoSummary:
+    source = data_dir or paths.demo_data_dir()
+    rng = random.Random(seed)
+    settings = desk.settings
+    tz = settings.tz()
+    now = desk.now()
+    today = now.astimezone(tz).date()
+    activities_data = tomllib.loads((source / "activities.toml").read_text(encoding="utf-8"))["activity"]
+    with (source / "customers.csv").open(encoding="utf-8", newline="") as handle:
+        customers_data = list(csv.DictReader(handle))
+    base_url = settings.sandbox_base_url()
+
+    with desk.write() as session:
+        if reset:
+            _reset(session)
+        activities = []
+        for item in activities_data:
+            price = parse_amount(item["unit_price"], settings.currency)
+            terms = PaymentTerms.from_mapping(item.get("payment_terms", {"kind": "full"}), settings.currency)
+            activities.append(Activity(
+                name=item["name"], unit_price_minor=price.minor, currency=settings.currency,
+                duration_minutes=int(item.get("duration_minutes", 60)),
+                max_participants=int(item.get("max_participants", 20)), terms_kind=terms.kind,
+                terms_percent=terms.percent, terms_fixed_minor=terms.fixed_minor,
+                start_times=",".join(item.get("start_times", ["10:00"]))))
+        session.add_all(activities)
+        customers = [Customer(name=row["name"].strip(), email=row["email"].strip() or None,
+                              phone=row["phone"].strip() or None, language=row["language"].strip() or "fr",
+                              created_at=now) for row in customers_data]
+        session.add_all(customers)
+        session.flush()
+
+        booking_rows: list[dict] = []
+        payments: list[dict] = []
+        links: list[dict] = []
+        sequences: dict[int, int] = {}
+        first_id = (session.execute(select(Booking.id).order_by(Booking.id.desc())).scalars().first() or 0) + 1
+        for n in range(bookings):
+            booking_id = first_id + n
+            activity = rng.choice(activities)
+            customer = rng.choice(customers)
+            # A third of bookings within a week of today, the rest over ±60 days.
+            offset = rng.randint(-7, 7) if rng.random() < 0.33 else rng.randint(-SPAN_DAYS, SPAN_DAYS)
+            day = today + timedelta(days=offset)
+            hh, mm = rng.choice(activity.start_times.split(",")).split(":")
+            start = datetime.combine(day, time(int(hh), int(mm)), tzinfo=tz)
+            participants = rng.randint(1, min(8, activity.max_participants))
+            total = activity.unit_price_minor * participants
+            year = day.year
+            sequences[year] = sequences.get(year, 0) + 1
+            reference = f"R-{year}-{sequences[year]:06d}"
+            created = min(now, start) - timedelta(days=rng.randint(1, 30), minutes=rng.randint(0, 600))
+            terms = PaymentTerms(activity.terms_kind or "full", activity.terms_percent, activity.terms_fixed_minor)
+            deposit_minor = terms.deposit_of(Money(total, activity.currency)).minor
+            past = start < now
+            roll = rng.random()
+            paid = pending = 0
+            has_expired = False
+
+            def add_link(amount: int, status: str, label: str, purpose: str, when: datetime) -> int:
+                link_id = len(links) + 1
+                token = secrets.token_urlsafe(32) if status == "open" else uuid.uuid4().hex
+                expires = when + timedelta(hours=24)
+                links.append({"id": link_id, "booking_id": booking_id, "amount_minor": amount,
+                              "currency": activity.currency, "label": label, "purpose": purpose,
+                              "recipient_email": customer.email, "language": customer.language, "status": status,
+                              "status_reason": "", "provider": "sandbox", "provider_id": f"sbx_{link_id}",
+                              "url": f"{base_url}/pay/{token}", "token": token,
+                              "idempotency_key": f"deskpay-demo-{uuid.uuid4()}", "expires_at": expires,
+                              "created_by": "demo", "created_at": when, "updated_at": when, "notify": False,
+                              "email_subject": None, "email_message": "", "next_check_at": None,
+                              "replaces_id": None})
+                return link_id
+
+            def add_payment(amount: int, method: str, when: datetime, link_id: int | None) -> None:
+                payments.append({"booking_id": booking_id, "link_id": link_id, "amount_minor": amount,
+                                 "currency": activity.currency, "kind": "payment", "method": method,
+                                 "provider_reference": f"demo_{uuid.uuid4().hex}" if link_id else None,
+                                 "operator": "demo", "note": "", "created_at": when})
+
+            paid_when = created + timedelta(hours=rng.randint(1, 20))
+            if roll < (0.6 if past else 0.25):  # fully paid, online or at the desk
+                if rng.random() < 0.6:
+                    add_payment(total, "online", paid_when, add_link(total, "paid", "Réservation", "confirmation", created))
+                else:
+                    add_payment(total, rng.choice(OFFLINE), paid_when, None)
+                paid = total
+            elif roll < (0.8 if past else 0.6) and deposit_minor < total:  # deposit paid
+                add_payment(deposit_minor, "online", paid_when, add_link(deposit_minor, "paid", "Acompte", "confirmation", created))
+                paid = deposit_minor
+                if not past and rng.random() < 0.3 and (now - created) < timedelta(hours=23):
+                    pending = total - deposit_minor
+                    add_link(pending, "open", "Solde", "balance", now - timedelta(hours=rng.randint(1, 20)))
+            elif roll < 0.9:  # a link was sent
+                if past or rng.random() < 0.5:
+                    add_link(deposit_minor, "expired", "Acompte", "confirmation", created)
+                    has_expired = True
+                else:
+                    pending = deposit_minor
+                    add_link(deposit_minor, "open", "Acompte", "confirmation", now - timedelta(hours=rng.randint(1, 20)))
+            badge = ("paid" if paid >= total else "link_open" if pending else "deposit_paid" if paid
+                     else "link_expired" if has_expired else "unpaid")
+            booking_rows.append({
+                "id": booking_id, "reference": reference, "activity_id": activity.id, "customer_id": customer.id,
+                "start_at": start, "participants": participants, "total_minor": total, "currency": activity.currency,
+                "status": "confirmed", "language": customer.language, "notes": "", "paid_minor": paid,
+                "pending_minor": pending, "badge": badge,
+                "search_text": search_key(reference, customer.name, customer.email, customer.phone),
+                "revision": 0, "created_at": created, "updated_at": created})
+
+        _bulk(session, Booking, booking_rows)
+        link_offset = session.execute(select(PaymentLink.id).order_by(PaymentLink.id.desc())).scalars().first() or 0
+        for link in links:
+            link["id"] += link_offset
+        for payment in payments:
+            if payment["link_id"]:
+                payment["link_id"] += link_offset
+        _bulk(session, PaymentLink, links)
+        _bulk(session, Payment, payments)
+        for year, value in sequences.items():
+            name = f"booking:{year}"
+            if session.get(Counter, name) is None:
+                session.add(Counter(name=name, value=value))
+            else:
+                session.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + value))
+        session.execute(update(Counter).where(Counter.name == "revision").values(value=Counter.value + 1))
+    return DemoSummary(len(activities), len(customers), len(booking_rows), len(payments), len(links))
+
+
+def _bulk(session, model: type[SQLModel], rows: list[dict], chunk: int = 5_000) -> None:
+    table = model.__table__
+    for start in range(0, len(rows), chunk):
+        session.execute(insert(table), rows[start:start + chunk])
