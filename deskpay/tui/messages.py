@@ -1,0 +1,64 @@
+"""The named steps of the desk's flows, posted as Textual messages.
+
+Workers post them when a service call finishes; screens react with ``@on``;
+tests assert on them through ``run_test(message_hook=...)``.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from deskpay.domain.errors import DeskpayError
+
+
+class BookingChanged(Message):
+    """A booking's money or links changed (here or in another process): refresh what shows it."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__()
+        self.reference = reference
+
+
+class PaymentRecorded(Message):
+    def __init__(self, reference: str, payment_id: int) -> None:
+        super().__init__()
+        self.reference = reference
+        self.payment_id = payment_id
+
+
+class LinkCreated(Message):
+    def __init__(self, reference: str, link_ids: tuple[int, ...]) -> None:
+        super().__init__()
+        self.reference = reference
+        self.link_ids = link_ids
+
+
+class LinkCancelled(Message):
+    def __init__(self, reference: str, link_id: int) -> None:
+        super().__init__()
+        self.reference = reference
+        self.link_id = link_id
+
+
+class LinkPaid(Message):
+    def __init__(self, reference: str, link_id: int) -> None:
+        super().__init__()
+        self.reference = reference
+        self.link_id = link_id
+
+
+class EmailQueued(Message):
+    def __init__(self, reference: str | None, to: str, kind: str) -> None:
+        super().__init__()
+        self.reference = reference
+        self.to = to
+        self.kind = kind
+
+
+class ActionFailed(Message):
+    """One error path: any worker's refusal or failure ends here and is shown to the operator."""
+
+    def __init__(self, error: DeskpayError | Exception, context: str = "") -> None:
+        super().__init__()
+        self.error = error
+        self.context = context
