@@ -93,6 +93,27 @@ def _random_id(prefix: str, length: int = 24) -> str:
     return prefix + "".join(secrets.choice(_ALNUM) for _ in range(length))
 
 
+def _page(rows: list[dict[str, Any]], p: dict[str, Any], url: str) -> dict[str, Any]:
+    """A Stripe list page: newest first, ``created[gt|gte|lt|lte]``, ``limit``, cursors."""
+    limit = _integer(p.get("limit", "10"), "limit")
+    if not 1 <= limit <= 100:
+        raise StripeRefusal(400, "Invalid limit: must be between 1 and 100.", param="limit")
+    created = p.get("created")
+    bounds = created if isinstance(created, dict) else {"eq": created} if created is not None else {}
+    tests = {"gt": int.__gt__, "gte": int.__ge__, "lt": int.__lt__, "lte": int.__le__, "eq": int.__eq__}
+    for op, value in bounds.items():
+        if op not in tests:
+            raise StripeRefusal(400, f"Received unknown parameter: created[{op}]", param=f"created[{op}]")
+        rows = [r for r in rows if tests[op](r["created"], _integer(value, f"created[{op}]"))]
+    ids = [r["id"] for r in rows]
+    if "ending_before" in p and "starting_after" not in p:  # the page just before (newer than) the cursor
+        rows = rows[: ids.index(p["ending_before"])] if p["ending_before"] in ids else []
+        return {"object": "list", "data": rows[-limit:], "has_more": len(rows) > limit, "url": url}
+    if "starting_after" in p:
+        rows = rows[ids.index(p["starting_after"]) + 1 :] if p["starting_after"] in ids else []
+    return {"object": "list", "data": rows[:limit], "has_more": len(rows) > limit, "url": url}
+
+
 class StripeRefusal(Exception):
     """Raised inside the double to answer a Stripe-shaped error."""
 
@@ -186,6 +207,8 @@ class StripeDouble:
         app.router.add_get("/v1/checkout/sessions", self._api(self._list))
         app.router.add_get("/v1/checkout/sessions/{id}", self._api(self._retrieve))
         app.router.add_post("/v1/checkout/sessions/{id}/expire", self._api(self._expire_api))
+        app.router.add_get("/v1/events", self._api(self._list_events))
+        app.router.add_get("/v1/events/{id}", self._api(self._retrieve_event))
         app.router.add_route("*", "/{tail:.*}", self._api(self._unknown))
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await self._runner.setup()
@@ -240,7 +263,7 @@ class StripeDouble:
     # -- test controls -------------------------------------------------------------
 
     def pay(self, session_id: str) -> dict[str, Any]:
-        """The customer pays: the session completes with a new payment intent."""
+        """The customer pays: the session completes with a new payment intent. Only an open session."""
         with self._lock:
             session = self._open_session(session_id)
             session.update(status="complete", payment_status="paid", url=None,
@@ -252,7 +275,7 @@ class StripeDouble:
             return json.loads(json.dumps(session))
 
     def expire(self, session_id: str) -> dict[str, Any]:
-        """The session times out (as if ``expires_at`` had passed)."""
+        """The session times out (as if ``expires_at`` had passed). Only an open session."""
         with self._lock:
             session = self._open_session(session_id)
             self._mark_expired(session)
@@ -491,20 +514,27 @@ class StripeDouble:
             return session
 
     def _list(self, request: web.Request, p: dict[str, Any], livemode: bool) -> dict[str, Any]:
-        limit = _integer(p.get("limit", "10"), "limit")
-        if not 1 <= limit <= 100:
-            raise StripeRefusal(400, "Invalid limit: must be between 1 and 100.", param="limit")
         with self._lock:
             rows = [self._session(sid) for sid in reversed(self.sessions)]  # newest first
         for name in ("status", "payment_intent"):
             if name in p:
                 rows = [s for s in rows if s[name] == p[name]]
-        ids = [s["id"] for s in rows]
-        if "starting_after" in p:
-            rows = rows[ids.index(p["starting_after"]) + 1:] if p["starting_after"] in ids else []
-        elif "ending_before" in p:
-            rows = rows[: ids.index(p["ending_before"])][-limit:] if p["ending_before"] in ids else []
-        return {"object": "list", "data": rows[:limit], "has_more": len(rows) > limit, "url": "/v1/checkout/sessions"}
+        return _page(rows, p, request.path)
+
+    def _list_events(self, request: web.Request, p: dict[str, Any], livemode: bool) -> dict[str, Any]:
+        with self._lock:
+            rows = list(reversed(self.events))
+        types = p.get("types") or ([p["type"]] if "type" in p else None)
+        if types:
+            rows = [e for e in rows if e["type"] in types]
+        return _page(rows, p, request.path)
+
+    def _retrieve_event(self, request: web.Request, p: dict[str, Any], livemode: bool) -> dict[str, Any]:
+        with self._lock:
+            for event in self.events:
+                if event["id"] == request.match_info["id"]:
+                    return event
+        raise StripeRefusal(404, f"No such event: '{request.match_info['id']}'", code="resource_missing", param="id")
 
     def _unknown(self, request: web.Request, p: dict[str, Any], livemode: bool) -> dict[str, Any]:
         raise StripeRefusal(404, f"Unrecognized request URL ({request.method}: {request.path}). Please see "
@@ -532,7 +562,8 @@ class StripeDouble:
         self._event("checkout.session.expired", session)
 
     def _event(self, type: str, session: dict[str, Any]) -> None:
-        """Keep the event Stripe would send, for webhook tests (payload: ``json.dumps(event).encode()``)."""
+        """Keep the event Stripe would send: listed at ``/v1/events``; for webhooks sign
+        ``json.dumps(event).encode()`` with :func:`sign_webhook`."""
         self.events.append({
             "id": _random_id("evt_1", 24), "object": "event", "api_version": API_VERSION,
             "created": int(self.clock()), "data": {"object": json.loads(json.dumps(session))},

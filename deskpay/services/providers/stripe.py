@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,7 +45,7 @@ class _HTTPXClient(stripe.HTTPXClient):
         super().__init__(**kwargs)
         self._max_retry_delay = max_retry_delay
 
-    def sleep_async(self, secs: float):
+    def sleep_async(self, secs: float) -> Awaitable[None]:
         if self._max_retry_delay is not None:
             secs = min(secs, self._max_retry_delay)
         return super().sleep_async(secs)
