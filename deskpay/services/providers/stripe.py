@@ -4,8 +4,9 @@ Why it is built this way:
 
 * The SDK's async methods need httpx (``stripe.HTTPXClient``), and an httpx
   client is bound to the event loop it first ran on. deskpay may call us from
-  the app's loop and from worker threads with loops of their own, so one
-  ``StripeClient`` is made lazily per running loop.
+  the app's loop and from worker threads with loops of their own, so the
+  ``StripeClient`` is made lazily inside the running loop and remade when the
+  loop changes. Call ``aclose()`` on the loop that used it last.
 * ``StripeClient`` retries nothing unless ``max_network_retries`` is set, and
   waits 80 s by default; a desk cannot wait that long, so both are ours to set.
 * Every create carries the link's ``idempotency_key``: the SDK reuses it on
