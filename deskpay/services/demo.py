@@ -22,6 +22,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlmodel import SQLModel
 
 from deskpay import paths
+from deskpay.domain.errors import Refused
+from deskpay.domain.messages import register
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.terms import PaymentTerms
 from deskpay.services.desk import Desk
@@ -39,6 +41,18 @@ from deskpay.store.models import (
 )
 
 DEFAULT_BOOKINGS = 2_000
+DEMO_MARKER = "demo"
+
+register(
+    {
+        "demo.real_data": {
+            "en": "This database holds real bookings: the demo would erase them. Load the demo elsewhere "
+                  "(DESKPAY_DATA_DIR=/tmp/deskpay-demo deskpay demo).",
+            "fr": "Cette base contient de vraies réservations : la démo les effacerait. Chargez la démo ailleurs "
+                  "(DESKPAY_DATA_DIR=/tmp/deskpay-demo deskpay demo).",
+        }
+    }
+)
 SPAN_DAYS = 60
 OFFLINE = ("card", "cash", "transfer", "voucher")
 
@@ -61,10 +75,22 @@ def business_overrides(data_dir: Path | None = None) -> dict[str, Any]:
     return {target: str(data[source]).strip() for source, target in keys.items() if source in data}
 
 
+def _check_replaceable(session) -> None:
+    """Only a demo database (or an empty one) may be replaced by the demo: real takings are never erased."""
+    has_bookings = session.execute(select(Booking.id).limit(1)).first() is not None
+    if has_bookings and session.get(Counter, DEMO_MARKER) is None:
+        raise Refused("demo.real_data")
+
+
+def is_demo_database(desk: Desk) -> bool:
+    with desk.read() as session:
+        return session.get(Counter, DEMO_MARKER) is not None
+
+
 def _reset(session) -> None:
     for model in (ProviderEvent, EmailMessage, AuditEvent, Payment, PaymentLink, Booking, Customer, Activity):
         session.execute(delete(model))
-    session.execute(delete(Counter).where(Counter.name != "revision"))
+    session.execute(delete(Counter).where(Counter.name.not_in(("revision", DEMO_MARKER))))
 
 
 def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026, reset: bool = True,
@@ -81,8 +107,11 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
     base_url = settings.sandbox_base_url()
 
     with desk.write() as session:
+        _check_replaceable(session)
         if reset:
             _reset(session)
+        if session.get(Counter, DEMO_MARKER) is None:
+            session.add(Counter(name=DEMO_MARKER, value=1))
         activities = []
         for item in activities_data:
             price = parse_amount(item["unit_price"], settings.currency)

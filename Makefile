@@ -1,0 +1,31 @@
+# deskpay — the two commands: `make test` and `make demo`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: test demo bench lint clean
+
+# A fresh machine: create the venv and install the project with its dev and postgres extras.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	$(BIN)/deskpay demo
+
+lint: $(STAMP)
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python bench/stripe_links.py
+	$(BIN)/python bench/email_throughput.py
+	$(BIN)/python bench/tui.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,118 @@
+"""``deskpay links``: list, cancel, regenerate, qr."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from deskpay.cli.common import desk_session, handle_errors, lang, print_json, run_async
+from deskpay.domain.errors import InvalidInput
+from deskpay.domain.messages import register
+
+app = typer.Typer(no_args_is_help=True)
+
+register(
+    {
+        "links.bad_status": {
+            "en": "Unknown status “{status}”: open, paid, expired, cancelled or failed.",
+            "fr": "Statut « {status} » inconnu : open, paid, expired, cancelled ou failed.",
+        }
+    }
+)
+
+
+@app.command("list")
+@handle_errors
+def list_links(
+    reference: Optional[str] = typer.Argument(None, help="Only this booking's links."),
+    status: Optional[str] = typer.Option(None, "--status", help="open, paid, expired, cancelled or failed."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Payment links, newest first."""
+    from deskpay.domain.formatting import format_short
+    from deskpay.domain.links import LinkStatus
+    from deskpay.services.queries import list_links as query
+
+    if status is not None and status not in {s.value for s in LinkStatus}:
+        raise InvalidInput("links.bad_status", status=status[:20])
+    with desk_session() as desk:
+        if reference:
+            from deskpay.services.queries import booking_detail
+
+            booking_detail(desk, reference)  # an unknown booking is an error, not an empty list
+        links = query(desk, reference, status)
+        if as_json:
+            print_json({"links": [link.to_json() for link in links]})
+            return
+        lng, tz = lang(), desk.settings.tz()
+        for link in links:
+            typer.echo(f"#{link.id:<6} {link.booking_reference}  {link.amount.format(lng):>12}  {link.status.value:<9}  "
+                       f"{format_short(link.expires_at, tz, lng)}  {link.label[:20]:<20}  {link.url or ''}")
+        typer.echo(f"{len(links)}")
+
+
+@app.command("cancel")
+@handle_errors
+def cancel(link_id: int = typer.Argument(...), reason: str = typer.Option("", "--reason"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Cancel an open link (at the provider too, so it can no longer be paid)."""
+    from deskpay.services.links import cancel_link
+
+    with desk_session() as desk:
+        async def go():
+            try:
+                return await cancel_link(desk, link_id, reason=reason)
+            finally:
+                await desk.aclose()
+
+        link = run_async(go)
+        if as_json:
+            print_json({"link": link.to_json()})
+        else:
+            typer.echo(f"#{link.id} {link.status.value}")
+
+
+@app.command("regenerate")
+@handle_errors
+def regenerate(link_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+    """A new link with the same amount, label and recipient as an expired or cancelled one."""
+    from deskpay.services.links import regenerate_link
+
+    with desk_session() as desk:
+        async def go():
+            try:
+                return await regenerate_link(desk, link_id)
+            finally:
+                await desk.aclose()
+
+        outcome = run_async(go)
+        if as_json:
+            print_json({"links": [link.to_json() for link in outcome.links]})
+        else:
+            for link in outcome.links:
+                typer.echo(f"#{link.id}  {link.amount.format(lang())}  {link.url}")
+
+
+@app.command("qr")
+@handle_errors
+def qr(link_id: int = typer.Argument(...),
+       invert: bool = typer.Option(False, "--invert", help="For terminals with dark text on a light background.")) -> None:
+    """Print the link's QR code in the terminal (half blocks), for the customer to scan."""
+    import shutil
+
+    from deskpay.services.links import get_link
+    from deskpay.services.qr import make_qr, render_half_blocks
+
+    with desk_session() as desk:
+        link = get_link(desk, link_id)
+        if not link.is_open or not link.url:
+            from deskpay.domain.errors import Refused
+
+            raise Refused("link.not_open", id=link_id, status=link.status.value, status_fr=link.status.label("fr"))
+        size = shutil.get_terminal_size((100, 50))
+        code = make_qr(link.url, max_cells=(size.columns, max(size.lines - 3, 10)))
+        for line in render_half_blocks(code, dark_on_light=invert):
+            typer.echo(line)
+        typer.echo(f"{link.booking_reference}  {link.amount.format(lang())}  {link.label}")
+        typer.echo(link.url)

@@ -1,0 +1,58 @@
+"""The ``deskpay`` command: the TUI by default, and the scripting face of the same services.
+
+Subcommands that are not the TUI never import Textual; each command imports
+what it uses when it runs, so ``deskpay --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from deskpay.cli import bookings as bookings_cli
+from deskpay.cli import links as links_cli
+from deskpay.cli import money as money_cli
+from deskpay.cli import system as system_cli
+from deskpay.cli.common import state
+
+app = typer.Typer(
+    name="deskpay",
+    help="Collect booking payments through payment links, from the front desk.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    operator: Optional[str] = typer.Option(None, "--operator", help="Who is at the desk (default: config or OS user)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="fr or en (default: config locale)."),
+) -> None:
+    """With no command, opens the front-desk TUI."""
+    if lang is not None and lang not in ("fr", "en"):
+        raise typer.BadParameter("use fr or en", param_hint="--lang")
+    state.operator, state.lang = operator, lang
+    if ctx.invoked_subcommand is None:
+        system_cli.open_tui()
+
+
+app.add_typer(bookings_cli.app, name="bookings", help="List, show and create bookings.")
+app.command("collect")(money_cli.collect)
+app.command("split")(money_cli.split)
+app.command("resend-confirmation")(money_cli.resend_confirmation)
+app.command("request-balance")(money_cli.request_balance)
+app.add_typer(links_cli.app, name="links", help="Payment links: list, cancel, show as QR, regenerate.")
+app.add_typer(system_cli.demo_app, name="demo", help="The demo business: load it and open the TUI on it.")
+app.add_typer(system_cli.config_app, name="config", help="Show the configuration (secrets masked).")
+app.add_typer(system_cli.db_app, name="db", help="Database schema migrations.")
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

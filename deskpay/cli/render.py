@@ -1,0 +1,45 @@
+"""Plain-text rendering of a booking sheet for the terminal."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import typer
+
+from deskpay.domain.formatting import format_short, format_when
+from deskpay.services.views import BookingDetail
+
+_LABELS = {
+    "fr": {"client": "Client", "payment": "Paiement", "total": "Total", "paid": "Payé", "pending": "En attente (liens)",
+           "balance": "Solde", "payments": "Paiements", "links": "Liens", "history": "Historique"},
+    "en": {"client": "Client", "payment": "Payment", "total": "Total", "paid": "Paid", "pending": "Pending (links)",
+           "balance": "Balance", "payments": "Payments", "links": "Links", "history": "History"},
+}
+
+
+def print_booking(detail: BookingDetail, tz: ZoneInfo, lang: str) -> None:
+    t = _LABELS["fr" if lang == "fr" else "en"]
+    a = detail.amounts
+    c = detail.customer
+    echo = typer.echo
+    echo(f"{detail.reference}  {detail.activity}  {format_when(detail.start_at, tz, lang)}  "
+         f"×{detail.participants}  [{detail.status}]")
+    if detail.notes:
+        echo(f"  {detail.notes}")
+    echo(f"{t['client']}: {c.name}  {c.email or '—'}  {c.phone or '—'}  ({c.language})")
+    echo(f"{t['payment']}: {t['total']} {a.total.format(lang)} · {t['paid']} {a.paid.format(lang)} · "
+         f"{t['pending']} {a.pending.format(lang)} · {t['balance']} {a.balance.format(lang)}")
+    if detail.payments:
+        echo(f"{t['payments']}:")
+        for p in detail.payments:
+            sign = "-" if p.kind == "refund" else ""
+            echo(f"  #{p.id} {format_short(p.created_at, tz, lang)}  {sign}{p.amount.format(lang):>12}  {p.method}  {p.operator}")
+    if detail.links:
+        echo(f"{t['links']}:")
+        for link in detail.links:
+            echo(f"  #{link.id} {link.amount.format(lang):>12}  {link.status.label(lang):<9} "
+                 f"{format_short(link.expires_at, tz, lang)}  {link.label}  {link.recipient_email or ''}  {link.url or ''}")
+    if detail.history:
+        echo(f"{t['history']}:")
+        for event in detail.history[:20]:
+            echo(f"  {format_short(event.created_at, tz, lang)}  {event.operator:<10} {event.action}")
