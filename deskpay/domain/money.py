@@ -144,14 +144,27 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 20 else text[:19] + "…"
 
 
+@lru_cache(maxsize=64)
+def _own_symbols(currency: str) -> tuple[str, ...]:
+    """The symbols :meth:`Money.format` writes for ``currency`` (``US$``, ``$US``, ``£GB``, ``JP¥``), longest first."""
+    symbols = {get_currency_symbol(currency, locale) for locale in _BABEL_LOCALES.values()}
+    return tuple(sorted(symbols, key=len, reverse=True))
+
+
 def _strip_currency(raw: str, currency: str) -> str:
     body = raw
-    for symbol, code in _SYMBOLS.items():
-        if symbol in body:
-            if code != currency and not (symbol == "$" and get_currency_symbol(currency, "en_US").endswith("$")):
-                raise InvalidInput("amount.wrong_currency", given=code, currency=currency)
-            body = body.replace(symbol, "", 1)
-            break
+    # What we print must read back: the currency's own locale symbols come first,
+    # before the bare "$"/"£"/"¥" below would leave "US"/"GB"/"JP" behind.
+    own = next((symbol for symbol in _own_symbols(currency) if symbol in body), None)
+    if own:
+        body = body.replace(own, "", 1)
+    else:
+        for symbol, code in _SYMBOLS.items():
+            if symbol in body:
+                if code != currency and not (symbol == "$" and get_currency_symbol(currency, "en_US").endswith("$")):
+                    raise InvalidInput("amount.wrong_currency", given=code, currency=currency)
+                body = body.replace(symbol, "", 1)
+                break
     match = _CURRENCY_WORD.search(body.strip())
     if match:
         code = (match.group("code") or match.group("code2")).upper()
