@@ -195,7 +195,8 @@ def _split_decimal(body: str, raw: str, digits: int) -> tuple[str, str]:
     units, _, fraction = body.partition(mark)
     if not units and not fraction:
         raise InvalidInput("amount.not_a_number", text=_shorten(raw))
-    if len(fraction) == 3 and units and digits != 3:
+    # "1.234" may be a thousands group; "0.005" cannot (no group starts with 0): that is three decimals.
+    if len(fraction) == 3 and units and not units.startswith("0") and digits != 3:
         if digits == 0 and _GROUPED.match(body):
             return units + fraction, ""
         raise InvalidInput("amount.ambiguous", text=_shorten(raw), plain=units + fraction)
