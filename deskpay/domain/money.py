@@ -107,7 +107,8 @@ class Money:
 
 
 # Symbols and codes an operator may type around an amount.
-_CURRENCY_WORD = re.compile(r"^(?P<code>[A-Za-z]{3})\s*|\s*(?P<code2>[A-Za-z]{3})$")
+# A code is a word of its own: "xxxxx" is not an amount in XXX, nor "eurostar" one in EUR.
+_CURRENCY_WORD = re.compile(r"^(?P<code>[A-Za-z]{3})(?![A-Za-z])\s*|\s*(?<![A-Za-z])(?P<code2>[A-Za-z]{3})$")
 _SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "CHF": "CHF", "Fr.": "CHF"}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _NUMBER = re.compile(r"^[0-9.,]+$")
