@@ -1,0 +1,132 @@
+"""Shared fixtures: a desk on a temporary database, a clock the test controls, bookings made in one line.
+
+Kept small and generic on purpose; a test module's own helpers stay in that module.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from deskpay.config import Settings
+from deskpay.services.desk import Desk, open_desk
+
+#: Mid-season Wednesday morning, 10:00 in Paris: every test starts at the same moment.
+FROZEN_NOW = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+
+_SETTINGS_FIELDS = {name.upper() for name in Settings.model_fields}
+
+
+class Clock:
+    """A clock that only moves when the test says so: ``clock()`` is now, ``clock.advance(...)`` moves it."""
+
+    def __init__(self, start: datetime = FROZEN_NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        self.now += delta if delta is not None else timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory, monkeypatch) -> None:
+    """No developer's config, secrets or DESKPAY_* variables leak into a test."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("DESKPAY_CONFIG_FILE", str(home / "config.toml"))
+    monkeypatch.setenv("DESKPAY_SECRETS_FILE", str(home / "secrets.toml"))
+    for name in list(os.environ):
+        upper = name.upper()
+        if upper.removeprefix("DESKPAY_") in _SETTINGS_FIELDS or upper.startswith("STRIPE_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    """A database of its own for this test, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"deskpay_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL database.
+
+    PostgreSQL is the server named by DESKPAY_TEST_DATABASE_URL; without it the
+    postgres case is skipped, except on CI (CI=true) where it fails.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'deskpay.sqlite3'}"
+        return
+    base = os.environ.get("DESKPAY_TEST_DATABASE_URL")
+    if not base:
+        reason = "DESKPAY_TEST_DATABASE_URL is not set: no PostgreSQL server to test against"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + " (required when CI=true)")
+        pytest.skip(reason)
+    yield from _postgres_database(base)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """The business as the tests know it: EUR, French, Paris, 30 % deposit, sandbox provider."""
+    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+                    business_name="Test Canoës", operator="alice", provider="sandbox",
+                    sandbox_public_url="http://127.0.0.1:8765")
+
+
+@pytest.fixture
+def desk(settings, clock) -> Iterator[Desk]:
+    """A migrated desk on a temporary SQLite file, with the controllable clock."""
+    desk = open_desk(settings, operator="alice", clock=clock)
+    try:
+        yield desk
+    finally:
+        desk.close()
+
+
+def add_activity(desk: Desk, name: str = "Canoë 7 km", *, price: int = 2_000, max_participants: int = 10,
+                 terms_kind: str | None = None, terms_percent: int = 0, terms_fixed_minor: int = 0,
+                 currency: str = "EUR") -> int:
+    """Insert an activity (price in minor units per participant) and return its id."""
+    from deskpay.store.models import Activity
+
+    with desk.write() as session:
+        activity = Activity(name=name, unit_price_minor=price, currency=currency, max_participants=max_participants,
+                            terms_kind=terms_kind, terms_percent=terms_percent, terms_fixed_minor=terms_fixed_minor)
+        session.add(activity)
+        session.flush()
+        return activity.id
+
+
+def add_booking(desk: Desk, activity: str | int = "Canoë 7 km", *, participants: int = 2,
+                name: str = "Élodie Martin", email: str | None = "elodie@example.com",
+                phone: str | None = "+33 6 12 34 56 78", language: str = "fr",
+                start: datetime | None = None, total: str | None = None):
+    """Create a booking through the service (so it is as real as the desk's) and return its BookingDetail."""
+    from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
+
+    return create_booking(desk, NewBooking(
+        activity=activity, start=start or desk.now() + timedelta(days=3), participants=participants,
+        customer=NewCustomer(name=name, email=email, phone=phone, language=language), total=total))
