@@ -45,7 +45,13 @@ class PaymentTerms:
         if kind == "deposit_fixed":
             return cls(kind, fixed_minor=parse_amount(str(data.get("amount", "")), currency).minor)
         if kind == "deposit_percent":
-            return cls(kind, percent=int(data.get("percent", 0)))
+            # Whole numbers only, written as a number or digits: 30.5 or "trente" is refused, not truncated.
+            percent = data.get("percent", 0)
+            if isinstance(percent, str) and percent.strip().isdecimal() and percent.strip().isascii():
+                percent = int(percent)
+            if isinstance(percent, bool) or not isinstance(percent, int):
+                raise InvalidInput("terms.bad_percent")
+            return cls(kind, percent=percent)
         return cls(kind)
 
     def to_mapping(self, currency: str) -> dict:
