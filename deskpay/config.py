@@ -101,7 +101,9 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
 class Settings(BaseSettings):
     """Everything deskpay can be told, with the defaults that make it work offline."""
 
-    model_config = SettingsConfigDict(env_prefix="DESKPAY_", extra="ignore", validate_default=True)
+    # populate_by_name: the secrets file names stripe_api_key as the field, not by its STRIPE_API_KEY alias.
+    model_config = SettingsConfigDict(env_prefix="DESKPAY_", extra="ignore", validate_default=True,
+                                      populate_by_name=True)
 
     data_dir: Path | None = None
     """Where the SQLite database, mailbox and state live (default: the platform user data dir)."""
