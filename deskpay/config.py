@@ -79,11 +79,17 @@ class _TomlSource(PydanticBaseSettingsSource):
             raise InvalidInput("config.bad_file", path=str(self.path), reason=str(exc)) from None
         flat = _flatten(data)
         if self.secrets:
-            return {k: v for k, v in flat.items() if k in SECRET_FIELDS}
-        for name in SECRET_FIELDS:
-            if name in flat:
-                raise InvalidInput("config.secret_in_file", name=name, path=str(self.path))
+            return {name: v for k, v in flat.items() if (name := _secret_name(k))}
+        for key in flat:
+            if _secret_name(key):
+                raise InvalidInput("config.secret_in_file", name=key, path=str(self.path))
         return flat
+
+
+def _secret_name(key: str) -> str | None:
+    """The secret field ``key`` names however it is spelled (``STRIPE_API_KEY``, ``deskpay_smtp_password``)."""
+    name = key.lower().removeprefix("deskpay_")
+    return name if name in SECRET_FIELDS else None
 
 
 def _flatten(data: dict[str, Any]) -> dict[str, Any]:
