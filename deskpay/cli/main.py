@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 
+from deskpay.cli import admin as admin_cli
 from deskpay.cli import bookings as bookings_cli
 from deskpay.cli import links as links_cli
 from deskpay.cli import money as money_cli
@@ -45,6 +46,10 @@ app.command("split")(money_cli.split)
 app.command("resend-confirmation")(money_cli.resend_confirmation)
 app.command("request-balance")(money_cli.request_balance)
 app.add_typer(links_cli.app, name="links", help="Payment links: list, cancel, show as QR, regenerate.")
+app.command("refund")(admin_cli.refund)
+app.add_typer(admin_cli.payments_app, name="payments", help="Correct desk payments (managers).")
+app.add_typer(admin_cli.activities_app, name="activities", help="Activities and their payment terms.")
+app.add_typer(admin_cli.operators_app, name="operators", help="Operators and their roles (manager, staff).")
 app.add_typer(system_cli.demo_app, name="demo", help="The demo business: load it and open the TUI on it.")
 app.add_typer(system_cli.config_app, name="config", help="Show the configuration (secrets masked).")
 app.add_typer(system_cli.db_app, name="db", help="Database schema migrations.")

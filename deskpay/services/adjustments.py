@@ -1,0 +1,102 @@
+"""Manager-only corrections: refunds, deleting a mistaken desk payment, changing payment terms."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from deskpay.domain.errors import InvalidInput, NotFound, Refused
+from deskpay.domain.messages import register
+from deskpay.domain.money import Money
+from deskpay.domain.terms import PaymentTerms
+from deskpay.services.audit import audit
+from deskpay.services.collect import MODES, as_money
+from deskpay.services.desk import Desk
+from deskpay.services.ledger import compute_amounts, lock_booking, refresh_booking
+from deskpay.services.operators import require_manager
+from deskpay.services.queries import payment_view
+from deskpay.services.text import clean_line
+from deskpay.services.views import PaymentView
+from deskpay.store.models import Activity, Booking, Payment
+
+register(
+    {
+        "refund.over_paid": {
+            "en": "A refund of {asked} is more than the {paid} paid on this booking.",
+            "fr": "Un remboursement de {asked} dépasse les {paid} payés sur cette réservation.",
+        },
+        "payment.not_found": {"en": "No payment #{id}.", "fr": "Aucun paiement n°{id}."},
+        "payment.online_not_deletable": {
+            "en": "Payment #{id} was received online: record a refund instead of deleting it.",
+            "fr": "Le paiement n°{id} a été reçu en ligne : enregistrez un remboursement plutôt que de le supprimer.",
+        },
+        "payment.reason_required": {
+            "en": "Say why the payment is deleted (--reason).",
+            "fr": "Indiquez pourquoi le paiement est supprimé (--reason).",
+        },
+    }
+)
+
+
+def record_refund(desk: Desk, reference: str, amount: Money | str, method: str, *, note: str = "") -> PaymentView:
+    """Money given back: lowers what is paid; never more than was paid."""
+    require_manager(desk, "record a refund")
+    if method not in MODES:
+        raise InvalidInput("collect.bad_mode", mode=str(method)[:20])
+    note = clean_line(note, "Message", max_len=200)
+    now = desk.now()
+    with desk.write() as session:
+        booking = lock_booking(session, reference, for_money=False)
+        money = as_money(amount, booking.currency, desk)
+        amounts = compute_amounts(session, booking)
+        if money > amounts.paid:
+            raise Refused("refund.over_paid", asked=money, paid=amounts.paid)
+        refund = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind="refund",
+                         method=method, operator=desk.operator, note=note, created_at=now)
+        session.add(refund)
+        session.flush()
+        refresh_booking(session, booking, now)
+        audit(session, operator=desk.operator, action="payment.refund", now=now, booking_id=booking.id,
+              amount=money, method=method, note=note, payment_id=refund.id)
+        return payment_view(refund)
+
+
+def delete_payment(desk: Desk, payment_id: int, *, reason: str) -> PaymentView:
+    """Remove a desk payment recorded by mistake; the audit log keeps all of it."""
+    require_manager(desk, "delete a payment")
+    reason = clean_line(reason, "Message", max_len=200)
+    if not reason:
+        raise InvalidInput("payment.reason_required")
+    now = desk.now()
+    with desk.write() as session:
+        payment = session.get(Payment, payment_id)
+        if payment is None:
+            raise NotFound("payment.not_found", id=payment_id)
+        if payment.provider_reference:
+            raise Refused("payment.online_not_deletable", id=payment_id)
+        booking = lock_booking(session, session.get(Booking, payment.booking_id).reference, for_money=False)
+        view = payment_view(payment)
+        session.delete(payment)
+        session.flush()
+        refresh_booking(session, booking, now)
+        audit(session, operator=desk.operator, action="payment.delete", now=now, booking_id=booking.id,
+              reason=reason, payment=json.loads(json.dumps(view.to_json())))
+        return view
+
+
+def set_activity_terms(desk: Desk, activity_name: str, terms: PaymentTerms | None) -> None:
+    """Change an activity's payment terms (None: use the business's)."""
+    require_manager(desk, "change payment terms")
+    now = desk.now()
+    with desk.write() as session:
+        activity = session.execute(select(Activity).where(Activity.name == activity_name.strip())).scalar_one_or_none()
+        if activity is None:
+            raise NotFound("activity.not_found", name=activity_name[:80])
+        before = {"kind": activity.terms_kind, "percent": activity.terms_percent, "fixed": activity.terms_fixed_minor}
+        activity.terms_kind = terms.kind if terms else None
+        activity.terms_percent = terms.percent if terms else 0
+        activity.terms_fixed_minor = terms.fixed_minor if terms else 0
+        session.add(activity)
+        audit(session, operator=desk.operator, action="activity.terms", now=now, activity=activity.name,
+              before=before, after=terms.to_mapping(activity.currency) if terms else None)
