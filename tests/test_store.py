@@ -1,0 +1,202 @@
+"""The store on real databases: migrations from empty, engine settings, UTC times, constraints and indexes.
+
+Each test that takes ``db_url`` runs on a SQLite file and, when DESKPAY_TEST_DATABASE_URL names a
+server, on a fresh PostgreSQL database too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, insert, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import SQLModel
+
+from deskpay.store.engine import make_engine, read_session, write_session
+from deskpay.store.migrate import current_revision, head_revision, upgrade
+from deskpay.store.models import Activity, Booking, Counter, Customer, Payment
+
+TABLES = {"activity", "auditevent", "booking", "counter", "customer", "emailmessage", "operator", "payment",
+          "paymentlink", "providerevent", "alembic_version"}
+T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _booking_row(activity_id: int, customer_id: int, reference: str = "R-2026-000001", **extra) -> Booking:
+    values = dict(reference=reference, activity_id=activity_id, customer_id=customer_id, start_at=T0,
+                  participants=2, total_minor=4_000, currency="EUR", created_at=T0, updated_at=T0)
+    values.update(extra)
+    return Booking(**values)
+
+
+@pytest.fixture
+def booking_id(engine) -> int:
+    with write_session(engine) as session:
+        activity = Activity(name="Canoë", unit_price_minor=2_000, currency="EUR")
+        customer = Customer(name="Élodie", email="e@example.com", created_at=T0)
+        session.add_all([activity, customer])
+        session.flush()
+        booking = _booking_row(activity.id, customer.id)
+        session.add(booking)
+        session.flush()
+        return booking.id
+
+
+def test_migrates_an_empty_database_to_head(db_url):
+    engine = make_engine(db_url)
+    try:
+        assert current_revision(engine) is None
+        upgrade(engine)
+        assert head_revision() == "0001"
+        assert current_revision(engine) == head_revision()
+        assert set(inspect(engine).get_table_names()) == TABLES
+        with read_session(engine) as session:
+            assert session.execute(select(Counter.name, Counter.value)).all() == [("revision", 0)]
+        upgrade(engine)  # at head: a no-op, nothing duplicated
+        with read_session(engine) as session:
+            assert session.execute(select(Counter.name, Counter.value)).all() == [("revision", 0)]
+    finally:
+        engine.dispose()
+
+
+def test_migration_matches_the_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'desk.sqlite3'}")  # parent folder created on demand
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+    finally:
+        engine.dispose()
+
+
+def test_foreign_keys_are_enforced(engine):
+    with pytest.raises(IntegrityError):
+        with write_session(engine) as session:
+            session.add(_booking_row(activity_id=999, customer_id=999))
+
+
+def test_utc_datetimes_come_back_aware_and_equal(engine, booking_id):
+    paris = datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Europe/Paris"))  # 22:30 UTC
+    with write_session(engine) as session:
+        session.get(Booking, booking_id).start_at = paris
+    with read_session(engine) as session:
+        stored = session.get(Booking, booking_id).start_at
+    assert stored == paris
+    assert stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+    assert stored == datetime(2026, 12, 31, 22, 30, tzinfo=UTC)
+
+
+def test_naive_datetimes_are_refused(engine, booking_id):
+    with pytest.raises(StatementError, match="naive datetime"):
+        with write_session(engine) as session:
+            session.get(Booking, booking_id).start_at = datetime(2026, 7, 1, 10, 0)
+    with read_session(engine) as session:
+        assert session.get(Booking, booking_id).start_at == T0  # rolled back
+
+
+def test_a_provider_payment_reference_is_stored_once(engine, booking_id):
+    row = {"booking_id": booking_id, "amount_minor": 1_000, "currency": "EUR", "kind": "payment",
+           "method": "online", "provider_reference": "pi_123", "operator": "system", "note": "", "created_at": T0}
+    with write_session(engine) as session:
+        session.execute(insert(Payment.__table__), [row])
+    with pytest.raises(IntegrityError):
+        with write_session(engine) as session:
+            session.execute(insert(Payment.__table__), [dict(row, amount_minor=2_000)])
+    with read_session(engine) as session:
+        payments = session.execute(select(Payment.amount_minor, Payment.provider_reference)).all()
+    assert payments == [(1_000, "pi_123")]
+
+
+def test_desk_payments_without_reference_may_repeat(engine, booking_id):
+    row = {"booking_id": booking_id, "amount_minor": 1_000, "currency": "EUR", "kind": "payment",
+           "method": "cash", "provider_reference": None, "operator": "alice", "note": "", "created_at": T0}
+    with write_session(engine) as session:
+        session.execute(insert(Payment.__table__), [row, row])
+    with read_session(engine) as session:
+        assert len(session.execute(select(Payment.id)).all()) == 2
+
+
+def test_booking_reference_is_unique(engine, booking_id):
+    with read_session(engine) as session:
+        booking = session.get(Booking, booking_id)
+    with pytest.raises(IntegrityError):
+        with write_session(engine) as session:
+            session.add(_booking_row(booking.activity_id, booking.customer_id))
+
+
+def _indexed_columns(engine, table: str) -> set[tuple[str, ...]]:
+    inspector = inspect(engine)
+    columns = {tuple(ix["column_names"]) for ix in inspector.get_indexes(table)}
+    columns |= {tuple(uc["column_names"]) for uc in inspector.get_unique_constraints(table)}
+    return columns
+
+
+INDEXED = [
+    ("booking", ("reference",)),
+    ("booking", ("start_at", "id")),
+    ("booking", ("revision",)),
+    ("booking", ("badge",)),
+    ("customer", ("name",)),
+    ("customer", ("email",)),
+    ("customer", ("phone",)),
+    ("payment", ("provider_reference",)),
+    ("paymentlink", ("status", "expires_at")),
+    ("paymentlink", ("provider_id",)),
+    ("paymentlink", ("token",)),
+    ("emailmessage", ("status", "next_attempt_at")),
+]
+
+
+def test_lookups_have_indexes(engine):
+    missing = [(table, columns) for table, columns in INDEXED if columns not in _indexed_columns(engine, table)]
+    assert missing == []
+
+
+def test_write_session_rolls_back_everything_on_error(engine, booking_id):
+    with pytest.raises(RuntimeError):
+        with write_session(engine) as session:
+            session.get(Booking, booking_id).participants = 9
+            session.add(Customer(name="Ghost", created_at=T0))
+            session.flush()
+            raise RuntimeError("boom")
+    with read_session(engine) as session:
+        assert session.get(Booking, booking_id).participants == 2
+        assert session.execute(select(Customer.name)).scalars().all() == ["Élodie"]
+
+
+def test_sqlite_write_transactions_are_immediate(tmp_path):
+    """A second writer waits instead of failing half-way: BEGIN IMMEDIATE takes the lock at once."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    try:
+        upgrade(engine)
+        statements: list[str] = []
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *args: statements.append(statement))
+        with write_session(engine) as session:
+            session.execute(text("SELECT 1"))
+        with read_session(engine) as session:
+            session.execute(text("SELECT 1"))
+        assert "BEGIN IMMEDIATE" in statements
+        assert statements.count("BEGIN") == 1
+    finally:
+        engine.dispose()
