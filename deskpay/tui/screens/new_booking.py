@@ -1,0 +1,489 @@
+"""A new booking taken at the desk or on the phone, with its confirmation and payment link in the same step.
+
+Activity, date and time, participants (the total follows the activity's
+price until the operator types another), the customer (found as you type, or
+new), the language of the emails, and what to send: the confirmation with a
+link for the deposit of the payment terms, for the full amount, or nothing.
+Without an email address the confirmation cannot go out, and the screen says
+so. The screen returns the new booking's reference, or ``None``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date, datetime, time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Select, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from deskpay.domain.errors import DeskpayError
+from deskpay.domain.money import Money, parse_amount
+from deskpay.services.desk import Desk
+from deskpay.services.views import CustomerView
+from deskpay.store.models import Activity
+from deskpay.tui.i18n import Labels
+from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued, LinkCreated
+from deskpay.tui.modals.base import DeskScreen, amount_for_input, error_text
+
+LABELS = Labels(
+    {
+        "title": ("Nouvelle réservation", "New booking"),
+        "activity": ("Activité", "Activity"),
+        "activity.prompt": ("Choisir une activité", "Choose an activity"),
+        "date": ("Date", "Date"),
+        "date.placeholder": ("JJ/MM/AAAA", "DD/MM/YYYY"),
+        "time": ("Heure", "Time"),
+        "departures": ("Départs : {times}", "Departures: {times}"),
+        "participants": ("Participants", "Participants"),
+        "total": ("Total", "Total"),
+        "unit": ("{price} × {count}", "{price} × {count}"),
+        "customer": ("Client", "Customer"),
+        "customer.existing": ("Client existant", "Existing customer"),
+        "customer.new": ("Nouveau client", "New customer"),
+        "search.placeholder": ("Rechercher : nom, email ou téléphone", "Search: name, email or phone"),
+        "chosen": ("Choisi : {name}", "Chosen: {name}"),
+        "chosen.none": ("Aucun client choisi : Entrée dans la liste pour choisir.",
+                        "No customer chosen: press Enter in the list to choose."),
+        "name": ("Nom", "Name"),
+        "email": ("Email", "Email"),
+        "phone": ("Téléphone", "Phone"),
+        "language": ("Langue", "Language"),
+        "lang.fr": ("Français", "French"),
+        "lang.en": ("Anglais", "English"),
+        "confirm": ("Envoyer la confirmation avec lien de paiement", "Send the confirmation with a payment link"),
+        "confirm.deposit": ("Acompte selon les conditions : {amount}", "Deposit per the payment terms: {amount}"),
+        "confirm.deposit.none": ("Acompte (pas d'acompte pour cette activité)",
+                                 "Deposit (no deposit for this activity)"),
+        "confirm.full": ("Totalité : {amount}", "Full amount: {amount}"),
+        "confirm.none": ("Ne pas envoyer", "Don't send"),
+        "confirm.no_email": ("Pas d'adresse email : la confirmation ne peut pas être envoyée.",
+                             "No email address: the confirmation cannot be sent."),
+        "save": ("Enregistrer", "Save"),
+        "saving": ("Enregistrement…", "Saving…"),
+        "cancel": ("Annuler", "Cancel"),
+        "err.activity": ("Choisissez une activité.", "Choose an activity."),
+        "err.date": ("« {text} » n'est pas une date : écrivez JJ/MM/AAAA.",
+                     "“{text}” is not a date: write DD/MM/YYYY."),
+        "err.time": ("« {text} » n'est pas une heure : écrivez HH:MM.", "“{text}” is not a time: write HH:MM."),
+        "err.participants": ("Participants : un nombre entier.", "Participants: a whole number."),
+        "err.customer": ("Choisissez un client dans la liste, ou « Nouveau client ».",
+                         "Choose a customer in the list, or “New customer”."),
+        "saved.no_confirmation": ("{reference} enregistrée, mais la confirmation n'est pas partie : {reason}",
+                                  "{reference} saved, but the confirmation did not go out: {reason}"),
+        "key.cancel": ("Annuler", "Cancel"),
+        "key.save": ("Enregistrer", "Save"),
+    }
+)
+
+_DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:hH.](\d{2})?)?$")
+
+
+class FormError(Exception):
+    """A field the screen itself can tell is wrong, before asking any service."""
+
+
+def parse_day(text: str, today: date) -> date:
+    """``04/07/2026``, ``4/7/26``, ``04/07`` (this year) or ``2026-07-04``."""
+    raw = text.strip()
+    try:
+        if match := _ISO_DAY.match(raw):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _DAY.match(raw):
+            year = int(match[3]) if match[3] else today.year
+            return date(year + 2000 if year < 100 else year, int(match[2]), int(match[1]))
+    except ValueError:
+        pass
+    raise FormError("err.date")
+
+
+def parse_clock(text: str) -> time:
+    """``14:30``, ``14h30``, ``14h`` or ``14``."""
+    match = _CLOCK.match(text.strip())
+    try:
+        if match:
+            return time(int(match[1]), int(match[2] or 0))
+    except ValueError:
+        pass
+    raise FormError("err.time")
+
+
+class NewBookingScreen(DeskScreen[str | None]):
+    """Returns the reference of the booking created, or ``None`` when the operator cancels."""
+
+    LABELS = LABELS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="new_booking.cancel"),
+        Binding("ctrl+s", "save", "Save", id="new_booking.save"),
+    ]
+
+    class Activities(Message):
+        def __init__(self, activities: list[Activity]) -> None:
+            super().__init__()
+            self.activities = activities
+
+    class Matches(Message):
+        def __init__(self, customers: list[CustomerView]) -> None:
+            super().__init__()
+            self.customers = customers
+
+    class Saved(Message):
+        def __init__(self, reference: str, confirmation_error: BaseException | None = None) -> None:
+            super().__init__()
+            self.reference = reference
+            self.confirmation_error = confirmation_error
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__(desk)
+        self.activities: dict[int, Activity] = {}
+        self.matches: dict[str, CustomerView] = {}
+        self.customer: CustomerView | None = None
+        self.total_edited = False
+        self.busy = False
+
+    # ----------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        today = self.desk.now().astimezone(self.desk.settings.tz()).date()
+        with VerticalScroll(id="new-booking"):
+            yield Static(self.t("title"), classes="title")
+            with Horizontal(classes="field"):
+                yield Label(self.t("activity"), classes="field-label")
+                yield Select([], id="activity", prompt=self.t("activity.prompt"), compact=True)
+            with Horizontal(classes="field"):
+                yield Label(self.t("date"), classes="field-label")
+                yield Input(today.strftime("%d/%m/%Y"), id="date", placeholder=self.t("date.placeholder"),
+                            compact=True, classes="short")
+                yield Label(self.t("time"), classes="inline-label")
+                yield Input("", id="time", placeholder="HH:MM", compact=True, classes="tiny")
+                yield Static("", id="departures", classes="hint")
+            with Horizontal(classes="field"):
+                yield Label(self.t("participants"), classes="field-label")
+                yield Input("2", id="participants", type="integer", compact=True, classes="tiny")
+                yield Label(self.t("total"), classes="inline-label")
+                yield Input("", id="total", compact=True, classes="short")
+                yield Static("", id="unit", classes="hint")
+            with Horizontal(classes="field"):
+                yield Label(self.t("customer"), classes="field-label")
+                with RadioSet(id="customer-kind", compact=True):
+                    yield RadioButton(self.t("customer.existing"), value=True, id="kind-existing")
+                    yield RadioButton(self.t("customer.new"), id="kind-new")
+            with Vertical(id="existing"):
+                yield Input(id="search", placeholder=self.t("search.placeholder"), compact=True)
+                yield OptionList(id="matches", compact=True)
+                yield Static(self.t("chosen.none"), id="chosen", classes="hint")
+            with Vertical(id="new-customer"):
+                for field in ("name", "email", "phone"):
+                    with Horizontal(classes="field"):
+                        yield Label(self.t(field), classes="field-label")
+                        yield Input(id=f"new-{field}", compact=True)
+            with Horizontal(classes="field"):
+                yield Label(self.t("language"), classes="field-label")
+                yield Select([(self.t("lang.fr"), "fr"), (self.t("lang.en"), "en")], id="language",
+                             value=self.desk.lang, allow_blank=False, compact=True)
+            yield Label(self.t("confirm"), classes="section")
+            with RadioSet(id="confirm", compact=True):
+                yield RadioButton(self.t("confirm.deposit.none"), id="confirm-deposit")
+                yield RadioButton(self.t("confirm.full", amount="—"), id="confirm-full")
+                yield RadioButton(self.t("confirm.none"), value=True, id="confirm-none")
+            yield Static("", id="confirm-reason", classes="hint")
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("save"), id="save", variant="primary", compact=True)
+                yield Button(self.t("cancel"), id="cancel", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.clear_error()
+        self.query_one("#new-customer").display = False
+        self.query_one("#activity", Select).focus()
+        self.load_activities()
+        self.search("")
+        self._refresh_confirm()
+
+    # --------------------------------------------------------------- loading
+    @work(thread=True, exclusive=True, exit_on_error=False, group="activities")
+    def load_activities(self) -> None:
+        from deskpay.services.queries import list_activities
+
+        try:
+            self.post_message(self.Activities(list_activities(self.desk)))
+        except DeskpayError as error:
+            self.post_message(ActionFailed(error, "new_booking.activities"))
+
+    @on(Activities)
+    def _activities(self, event: Activities) -> None:
+        self.activities = {a.id: a for a in event.activities}
+        self.query_one("#activity", Select).set_options((a.name, a.id) for a in event.activities)
+
+    @property
+    def activity(self) -> Activity | None:
+        value = self.query_one("#activity", Select).value
+        return self.activities.get(value) if isinstance(value, int) else None
+
+    @on(Select.Changed, "#activity")
+    def _activity_changed(self) -> None:
+        activity = self.activity
+        if activity is None:
+            return
+        times = [t for t in activity.start_times.split(",") if t]
+        self.query_one("#departures", Static).update(self.t("departures", times=", ".join(times)) if times else "")
+        clock = self.query_one("#time", Input)
+        if times and clock.value not in times:
+            clock.value = times[0]
+        self.total_edited = False
+        self._refresh_total()
+        from deskpay.services.confirmation import default_mode
+
+        self._select_confirm(default_mode(self.desk, activity))
+
+    # ------------------------------------------------------------- money
+    def _participants(self) -> int | None:
+        text = self.query_one("#participants", Input).value.strip()
+        return int(text) if text.isdigit() else None
+
+    def _auto_total(self) -> Money | None:
+        activity, count = self.activity, self._participants()
+        if activity is None or not count:
+            return None
+        return Money(activity.unit_price_minor * count, activity.currency)
+
+    def _total(self) -> Money | None:
+        activity = self.activity
+        if activity is None:
+            return None
+        if not self.total_edited:
+            return self._auto_total()
+        try:
+            return parse_amount(self.query_one("#total", Input).value, activity.currency,
+                                ceiling_minor=self.desk.settings.ceiling().minor)
+        except DeskpayError:
+            return None
+
+    @on(Input.Changed, "#participants")
+    def _participants_changed(self) -> None:
+        self._refresh_total()
+
+    @on(Input.Changed, "#total")
+    def _total_changed(self) -> None:
+        self.total_edited = True
+        self._refresh_confirm()
+
+    def _refresh_total(self) -> None:
+        activity, count = self.activity, self._participants()
+        unit = self.query_one("#unit", Static)
+        if activity is not None:
+            price = Money(activity.unit_price_minor, activity.currency).format(self.lang)
+            unit.update(self.t("unit", price=price, count=count or "?"))
+        if not self.total_edited:
+            total = self._auto_total()
+            with self.prevent(Input.Changed):
+                self.query_one("#total", Input).value = amount_for_input(total, self.lang) if total else ""
+        self._refresh_confirm()
+
+    # ------------------------------------------------------------- customer
+    @on(RadioSet.Changed, "#customer-kind")
+    def _kind_changed(self, event: RadioSet.Changed) -> None:
+        new = event.pressed.id == "kind-new"
+        self.query_one("#existing").display = not new
+        self.query_one("#new-customer").display = new
+        if new and not self.query_one("#new-name", Input).value:
+            typed = self.query_one("#search", Input).value.strip()
+            target = "#new-email" if "@" in typed else "#new-phone" if typed[:1] in "+0123456789" and typed else (
+                "#new-name")
+            self.query_one(target, Input).value = typed
+        self._refresh_confirm()
+
+    @property
+    def new_customer(self) -> bool:
+        return self.query_one("#kind-new", RadioButton).value
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def search(self, text: str) -> None:
+        from deskpay.services.queries import find_customers
+
+        try:
+            customers = find_customers(self.desk, text, limit=20)
+        except DeskpayError as error:
+            self.post_message(ActionFailed(error, "new_booking.search"))
+            return
+        if not get_current_worker().is_cancelled:  # a newer search replaced this one
+            self.post_message(self.Matches(customers))
+
+    @on(Matches)
+    def _matches(self, event: Matches) -> None:
+        self.matches = {str(c.id): c for c in event.customers}
+        options = self.query_one("#matches", OptionList)
+        options.set_options(
+            Option(" · ".join(part for part in (c.name, c.email or "—", c.phone or "") if part), id=str(c.id))
+            for c in event.customers)
+
+    @on(Input.Submitted, "#search")
+    def _to_matches(self) -> None:
+        options = self.query_one("#matches", OptionList)
+        if options.option_count:
+            options.highlighted = 0
+            options.focus()
+
+    @on(OptionList.OptionSelected, "#matches")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        customer = self.matches.get(event.option.id or "")
+        if customer is None:
+            return
+        self.customer = customer
+        details = " · ".join(part for part in (customer.name, customer.email, customer.phone) if part)
+        self.query_one("#chosen", Static).update(self.t("chosen", name=details))
+        self.query_one("#language", Select).value = customer.language if customer.language in ("fr", "en") else "fr"
+        self._refresh_confirm()
+
+    @on(Input.Changed, "#new-email")
+    def _new_email_changed(self) -> None:
+        self._refresh_confirm()
+
+    # --------------------------------------------------------- confirmation
+    def _has_email(self) -> bool:
+        if self.new_customer:
+            return bool(self.query_one("#new-email", Input).value.strip())
+        return bool(self.customer and self.customer.email)
+
+    def _refresh_confirm(self) -> None:
+        """Amounts in the choices, and the choices disabled with their reason when there is no email."""
+        from deskpay.services.confirmation import terms_for
+
+        lang = self.lang
+        activity, total = self.activity, self._total()
+        deposit = self.query_one("#confirm-deposit", RadioButton)
+        full = self.query_one("#confirm-full", RadioButton)
+        has_deposit = False
+        if activity is not None and total is not None:
+            terms = terms_for(self.desk, activity)
+            has_deposit = terms.has_deposit
+            deposit.label = (self.t("confirm.deposit", amount=terms.deposit_of(total).format(lang)) if has_deposit
+                             else self.t("confirm.deposit.none"))
+            full.label = self.t("confirm.full", amount=total.format(lang))
+        can_send = self._has_email()
+        deposit.disabled = not (can_send and has_deposit)
+        full.disabled = not can_send
+        reason = self.query_one("#confirm-reason", Static)
+        reason.update("" if can_send else self.t("confirm.no_email"))
+        if (deposit.value and deposit.disabled) or (full.value and full.disabled):
+            self.query_one("#confirm-none", RadioButton).value = True
+
+    def _select_confirm(self, mode: str) -> None:
+        self._refresh_confirm()
+        button = self.query_one(f"#confirm-{mode}", RadioButton)
+        if not button.disabled:
+            button.value = True
+
+    @property
+    def confirm_mode(self) -> str:
+        pressed = self.query_one("#confirm", RadioSet).pressed_button
+        return pressed.id.removeprefix("confirm-") if pressed is not None and pressed.id else "none"
+
+    # ------------------------------------------------------------------ save
+    def _form(self):
+        from deskpay.services.bookings import NewBooking, NewCustomer
+
+        activity = self.activity
+        if activity is None:
+            raise FormError("err.activity")
+        today = self.desk.now().astimezone(self.desk.settings.tz()).date()
+        day = parse_day(self.query_one("#date", Input).value, today)
+        clock = parse_clock(self.query_one("#time", Input).value)
+        participants = self._participants()
+        if participants is None:
+            raise FormError("err.participants")
+        if self.new_customer:
+            customer: NewCustomer | int = NewCustomer(
+                name=self.query_one("#new-name", Input).value,
+                email=self.query_one("#new-email", Input).value.strip() or None,
+                phone=self.query_one("#new-phone", Input).value.strip() or None,
+                language=self._language())
+        elif self.customer is not None:
+            customer = self.customer.id
+        else:
+            raise FormError("err.customer")
+        total = self.query_one("#total", Input).value if self.total_edited else None
+        return NewBooking(activity=activity.id, start=datetime.combine(day, clock), participants=participants,
+                          customer=customer, language=self._language(), total=total)
+
+    def _language(self) -> str:
+        value = self.query_one("#language", Select).value
+        return value if isinstance(value, str) else self.desk.lang
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self.busy:
+            return
+        try:
+            booking = self._form()
+        except FormError as error:
+            field = {"err.date": "#date", "err.time": "#time", "err.participants": "#participants",
+                     "err.activity": "#activity", "err.customer": "#search"}.get(error.args[0])
+            text = self.query_one(field, Input).value if field in ("#date", "#time") else ""
+            self.show_error(self.t(error.args[0], text=text))
+            if field:
+                self.query_one(field).focus()
+            return
+        self.clear_error()
+        self._set_busy(True)
+        self.save(booking, self.confirm_mode)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        button = self.query_one("#save", Button)
+        button.disabled = busy
+        button.label = self.t("saving" if busy else "save")
+
+    @work(exclusive=True, exit_on_error=False, group="save")
+    async def save(self, booking, mode: str) -> None:
+        """Create the booking; then, as a second step, the confirmation (its failure keeps the booking)."""
+        from deskpay.services.bookings import create_booking
+        from deskpay.services.confirmation import send_confirmation
+
+        try:
+            detail = await asyncio.to_thread(create_booking, self.desk, booking)
+        except DeskpayError as error:
+            self.post_message(ActionFailed(error, "new_booking.save"))
+            return
+        reference = detail.reference
+        self.post_message(BookingChanged(reference))
+        failure: BaseException | None = None
+        if mode != "none":
+            try:
+                sent = await send_confirmation(self.desk, reference, mode)
+            except Exception as error:  # the booking stands; the operator resends from its sheet
+                failure = error
+            else:
+                if sent.link is not None and not sent.reused_link:
+                    self.post_message(LinkCreated(reference, (sent.link.id,)))
+                self.post_message(EmailQueued(reference, sent.to, "confirmation"))
+        self.post_message(self.Saved(reference, failure))
+
+    def report_failure(self, event: ActionFailed) -> None:
+        super().report_failure(event)
+        self._set_busy(False)
+
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        if event.confirmation_error is not None:
+            self.app.notify(self.t("saved.no_confirmation", reference=event.reference,
+                                   reason=error_text(event.confirmation_error, self.lang)),
+                            severity="error", timeout=15)
+        self.dismiss(event.reference)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
