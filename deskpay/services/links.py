@@ -82,6 +82,7 @@ register(
 PURPOSE_EMAIL = {"confirmation": "confirmation", "link": "payment_link", "balance": "balance_request",
                  "split": "split_share"}
 UNFINISHED_AFTER = timedelta(minutes=2)
+FIRST_CHECK_AFTER = timedelta(seconds=10)  # then services.reconcile.next_check takes over
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,8 @@ def _finish(desk: Desk, requests: Sequence[LinkRequest], results: Sequence[Creat
                 failures.append((link.id, result))
             else:
                 link.provider_id, link.url, link.expires_at = result.provider_id, result.url, result.expires_at
+                # Remote links are polled until the provider calls them final; the sandbox's live here.
+                link.next_check_at = now + FIRST_CHECK_AFTER if link.provider != "sandbox" else None
                 if link.notify and link.recipient_email:
                     draft = compose_link_email(session, desk, link, subject=link.email_subject,
                                                message=link.email_message)
@@ -339,8 +342,15 @@ async def cancel_link(desk: Desk, link_id: int, *, reason: str = "") -> LinkView
             return link
 
     link = await asyncio.to_thread(load)
+    closed_remotely = False
     if link.provider_id and link.provider == desk.provider.name:
-        await desk.provider.cancel_link(link.provider_id)
+        try:
+            await desk.provider.cancel_link(link.provider_id)
+        except ProviderError as error:
+            if error.key == "stripe.already_paid":
+                await _record_paid_instead(desk, link_id)
+            raise
+        closed_remotely = True
 
     def store() -> LinkView:
         now = desk.now()
@@ -350,6 +360,8 @@ async def cancel_link(desk: Desk, link_id: int, *, reason: str = "") -> LinkView
             row = session.get(PaymentLink, link_id)
             row.status = check_move(row.status, LinkStatus.CANCELLED).value
             row.status_reason = reason
+            if closed_remotely:
+                row.next_check_at = None  # expired at the provider: it cannot be paid any more
             row.updated_at = now
             session.add(row)
             refresh_booking(session, booking, now)
@@ -360,13 +372,30 @@ async def cancel_link(desk: Desk, link_id: int, *, reason: str = "") -> LinkView
     return await asyncio.to_thread(store)
 
 
+async def _record_paid_instead(desk: Desk, link_id: int) -> None:
+    """The customer paid before the cancel reached the provider: record it now, so the desk sees why."""
+    from deskpay.services.reconcile import reconcile_link
+
+    try:
+        await reconcile_link(desk, link_id, source="cancel")
+    except Exception:
+        log.exception("link %s was paid at the provider but the payment could not be recorded yet", link_id)
+
+
 def expire_due_links(desk: Desk) -> int:
-    """Mark open links past their expiry as expired (the sandbox's, and Stripe's as a backstop)."""
+    """Mark open links past their expiry as expired (the sandbox's, and Stripe's as a backstop).
+
+    A link whose customer paid by a method still settling (a bank debit) is
+    left open while polling follows it: its money is on the way.
+    """
+    from deskpay.services.reconcile import PROCESSING_REASON
+
     now = desk.now()
     with desk.write() as session:
         rows = session.execute(
             select(PaymentLink).where(PaymentLink.status == "open", PaymentLink.expires_at <= now)
         ).scalars().all()
+        rows = [row for row in rows if not (row.status_reason == PROCESSING_REASON and row.next_check_at)]
         touched: dict[int, list[int]] = {}
         for row in rows:
             row.status = check_move(row.status, LinkStatus.EXPIRED).value

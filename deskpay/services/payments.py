@@ -3,6 +3,9 @@
 Polling, webhooks, the sandbox page and the CLI all call
 :func:`record_provider_payment`. The provider's payment reference is unique in
 the database: a second report of the same payment changes nothing.
+
+The sandbox checkout (the offline default) lives here too: its page and
+``deskpay sandbox pay`` are the sandbox provider reporting a payment.
 """
 
 from __future__ import annotations
@@ -15,17 +18,33 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from deskpay.domain.errors import NotFound
+from deskpay.domain.errors import NotFound, ProviderError, Refused
+from deskpay.domain.formatting import format_when
 from deskpay.domain.links import LinkStatus, check_move
+from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
 from deskpay.services.emails.outbox import booking_context, draft_email, method_label, queue_draft
 from deskpay.services.ledger import lock_booking, refresh_booking
-from deskpay.domain.formatting import format_when
 from deskpay.store.models import Activity, Booking, Customer, Payment, PaymentLink
 
 log = logging.getLogger(__name__)
+
+register(
+    {
+        "link.not_payable": {
+            "en": "Link #{id} is {status}: it can no longer be paid.",
+            "fr": "Le lien n°{id} est {status_fr} : il ne peut plus être payé.",
+        },
+        "sandbox.not_sandbox_link": {
+            "en": "Link #{id} belongs to {provider}, not to the sandbox: it is paid on its own checkout page.",
+            "fr": "Le lien n°{id} dépend de {provider}, pas du bac à sable : il se paie sur sa propre page.",
+        },
+    }
+)
+
+SANDBOX = "sandbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +70,18 @@ def _find_link(session, link_id: int | None, provider: str, provider_id: str | N
 
 def record_provider_payment(desk: Desk, *, provider: str, payment_reference: str, amount: Money,
                             link_id: int | None = None, provider_id: str | None = None,
-                            paid_at: datetime | None = None) -> RecordResult:
+                            paid_at: datetime | None = None, only_if_open: bool = False,
+                            source: str = "") -> RecordResult:
+    """Record the payment once; mark the link paid, or note a late payment on a closed link.
+
+    ``only_if_open`` (the sandbox checkout) refuses a link that is no longer
+    open or past its expiry instead of recording a late payment; the check is
+    made under the booking lock, so a cancel at the desk cannot slip between.
+    ``source`` (``poll``, ``webhook``, ``page``, ``cli``) goes to the audit log.
+    """
     try:
-        return _record(desk, provider, payment_reference, amount, link_id, provider_id, paid_at)
+        return _record(desk, provider, payment_reference, amount, link_id, provider_id, paid_at, only_if_open,
+                       source)
     except IntegrityError:
         # Another process recorded the same reference between our check and our insert.
         with desk.read() as session:
@@ -69,7 +97,7 @@ def record_provider_payment(desk: Desk, *, provider: str, payment_reference: str
 
 
 def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: int | None,
-            provider_id: str | None, paid_at: datetime | None) -> RecordResult:
+            provider_id: str | None, paid_at: datetime | None, only_if_open: bool, source: str) -> RecordResult:
     now = desk.now()
     with desk.write() as session:
         link = _find_link(session, link_id, provider, provider_id)
@@ -78,6 +106,9 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
         if existing is not None:
             return RecordResult(existing.id, False, booking.reference, booking.paid_minor >= booking.total_minor,
                                 Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency))
+        if only_if_open and (link.status != LinkStatus.OPEN.value or link.expires_at <= now):
+            status = LinkStatus.EXPIRED if link.status == LinkStatus.OPEN.value else LinkStatus(link.status)
+            raise Refused("link.not_payable", id=link.id, status=status.value, status_fr=status.label("fr"))
         payment = Payment(booking_id=booking.id, link_id=link.id, amount_minor=amount.minor, currency=amount.currency,
                           kind="payment", method="online", provider_reference=reference,
                           operator=link.created_by, created_at=paid_at or now)
@@ -87,6 +118,7 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
             link.status = check_move(link.status, LinkStatus.PAID).value
         else:
             link.status_reason = f"paid after it was {link.status}"
+        link.next_check_at = None  # a paid session is final: nothing more to ask the provider
         link.updated_at = now
         session.add(link)
         session.flush()
@@ -106,7 +138,7 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
             if others:
                 amounts = refresh_booking(session, booking, now)
         audit(session, operator="system", action="payment.online", now=now, booking_id=booking.id, amount=amount,
-              link_id=link.id, provider=provider, reference=reference, late=late,
+              link_id=link.id, provider=provider, reference=reference, late=late, source=source,
               closed_links=[c[0] for c in closed], overpaid=amounts.overpaid)
         _queue_receipt(session, desk, booking, link, payment, now)
         return RecordResult(payment.id, True, booking.reference, amounts.fully_paid, amounts.overpaid, tuple(closed))
@@ -138,9 +170,100 @@ def _queue_receipt(session, desk: Desk, booking: Booking, link: PaymentLink, pay
 
 
 async def close_links_at_provider(desk: Desk, closed: tuple[tuple[int, str | None, str], ...]) -> None:
-    """Expire at the provider the links closed because the booking is paid (best effort, logged)."""
-    targets = [pid for _, pid, provider in closed if pid and provider == desk.provider.name]
-    results = await asyncio.gather(*(desk.provider.cancel_link(pid) for pid in targets), return_exceptions=True)
-    for pid, result in zip(targets, results):
-        if isinstance(result, BaseException):
+    """Expire at the provider the links closed because the booking is paid (best effort, logged).
+
+    A link the customer paid meanwhile (two links paid in the same minute)
+    cannot be expired: its payment is fetched and recorded at once, and the
+    booking shows the overpayment.
+    """
+    targets = [(link_id, pid) for link_id, pid, provider in closed if pid and provider == desk.provider.name]
+    results = await asyncio.gather(*(desk.provider.cancel_link(pid) for _, pid in targets), return_exceptions=True)
+    for (link_id, pid), result in zip(targets, results, strict=True):
+        if isinstance(result, ProviderError) and result.key == "stripe.already_paid":
+            from deskpay.services.reconcile import reconcile_link
+
+            try:
+                await reconcile_link(desk, link_id, source="close")
+            except Exception:
+                log.exception("could not record the payment of %s, paid while its booking was closing", pid)
+        elif isinstance(result, BaseException):
             log.warning("could not expire %s at the provider: %s", pid, result)
+
+
+# -- the sandbox checkout ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """What the sandbox checkout page shows of a link."""
+
+    link_id: int
+    state: str  # open | paid | expired | cancelled | failed
+    language: str
+    business_name: str
+    booking_reference: str
+    label: str
+    amount: Money
+    expires_at: datetime
+
+    @property
+    def payable(self) -> bool:
+        return self.state == LinkStatus.OPEN.value
+
+
+def sandbox_reference(link_id: int) -> str:
+    """The sandbox's payment reference: one per link, so a replayed form or command records one payment."""
+    return f"sbx_pay_{link_id}"
+
+
+def checkout_of_token(desk: Desk, token: str) -> Checkout | None:
+    """The sandbox link behind a page token; ``None`` when there is none (a Stripe link's token included)."""
+    now = desk.now()
+    with desk.read() as session:
+        link = session.execute(select(PaymentLink).where(PaymentLink.token == token)).scalar_one_or_none()
+        if link is None or link.provider != SANDBOX or not link.url:
+            return None
+        booking = session.get(Booking, link.booking_id)
+        state = link.status
+        if state == LinkStatus.OPEN.value and link.expires_at <= now:
+            state = LinkStatus.EXPIRED.value  # the expiry job has not run yet
+        return Checkout(link_id=link.id, state=state, language=link.language,
+                        business_name=desk.settings.business_name, booking_reference=booking.reference,
+                        label=link.label, amount=Money(link.amount_minor, link.currency), expires_at=link.expires_at)
+
+
+async def pay_sandbox_link(desk: Desk, link_id: int, *, source: str = "page") -> RecordResult:
+    """The customer pays a sandbox link with the test card: recorded like any provider payment.
+
+    Refused when the link is not a sandbox link, or no longer open; paying
+    again a link this made paid changes nothing (``created`` is ``False``).
+    """
+
+    def load() -> PaymentLink:
+        with desk.read() as session:
+            link = session.get(PaymentLink, link_id)
+            if link is None:
+                raise NotFound("link.not_found", id=link_id)
+            if link.provider != SANDBOX:
+                raise Refused("sandbox.not_sandbox_link", id=link_id, provider=link.provider)
+            return link
+
+    link = await asyncio.to_thread(load)
+    result = await asyncio.to_thread(
+        record_provider_payment, desk, provider=SANDBOX, payment_reference=sandbox_reference(link.id),
+        amount=Money(link.amount_minor, link.currency), link_id=link.id, only_if_open=True, source=source)
+    if result.closed_links:
+        await close_links_at_provider(desk, result.closed_links)
+    return result
+
+
+def decline_sandbox_link(desk: Desk, link_id: int) -> None:
+    """The customer pressed "Decline": nothing is charged and the link stays open, as at Stripe
+    after a refused card; the attempt is kept in the activity log."""
+    now = desk.now()
+    with desk.write() as session:
+        link = session.get(PaymentLink, link_id)
+        if link is None:
+            raise NotFound("link.not_found", id=link_id)
+        audit(session, operator="system", action="link.declined", now=now, booking_id=link.booking_id,
+              link_id=link.id, amount=Money(link.amount_minor, link.currency), provider=link.provider)

@@ -62,6 +62,14 @@ def sign_webhook(payload: bytes, secret: str, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+def signed_delivery(event: dict[str, Any], secret: str, *, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of Stripe's POST delivering ``event`` to a webhook endpoint."""
+    payload = json.dumps(event).encode()
+    header = sign_webhook(payload, secret, int(time.time()) if timestamp is None else timestamp)
+    return payload, {"Stripe-Signature": header, "Content-Type": "application/json; charset=utf-8",
+                     "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}
+
+
 def parse_form(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """Rebuild the nesting the SDK flattens: ``line_items[0][price_data][currency]`` → dicts and lists."""
     root: dict[str, Any] = {}
@@ -262,17 +270,52 @@ class StripeDouble:
 
     # -- test controls -------------------------------------------------------------
 
-    def pay(self, session_id: str) -> dict[str, Any]:
-        """The customer pays: the session completes with a new payment intent. Only an open session."""
+    def pay(self, session_id: str, *, async_method: bool = False) -> dict[str, Any]:
+        """The customer pays: the session completes with a new payment intent. Only an open session.
+
+        ``async_method`` (a bank debit): the session completes ``unpaid``;
+        :meth:`settle_async` later says whether the money came.
+        """
         with self._lock:
             session = self._open_session(session_id)
-            session.update(status="complete", payment_status="paid", url=None,
+            session.update(status="complete", payment_status="unpaid" if async_method else "paid", url=None,
                            payment_intent=_random_id("pi_3", 24))
             session["customer_details"] = {"email": session["customer_email"] or "customer@example.com",
                                            "name": None, "phone": None, "address": None, "tax_exempt": "none",
                                            "tax_ids": []}
             self._event("checkout.session.completed", session)
             return json.loads(json.dumps(session))
+
+    def settle_async(self, session_id: str, *, succeeded: bool = True) -> dict[str, Any]:
+        """The bank answers for a session paid with an asynchronous method."""
+        with self._lock:
+            session = self._session(session_id)
+            if session["status"] != "complete" or session["payment_status"] != "unpaid":
+                raise ValueError(f"{session_id} is not waiting for an asynchronous payment")
+            if succeeded:
+                session["payment_status"] = "paid"
+                self._event("checkout.session.async_payment_succeeded", session)
+            else:
+                self._event("checkout.session.async_payment_failed", session)
+            return json.loads(json.dumps(session))
+
+    def last_event(self, type: str, session_id: str | None = None) -> dict[str, Any]:
+        """The newest event of ``type`` (about ``session_id``), as Stripe would post it."""
+        with self._lock:
+            for event in reversed(self.events):
+                if event["type"] == type and (session_id is None or event["data"]["object"]["id"] == session_id):
+                    return json.loads(json.dumps(event))
+        raise LookupError(f"no {type} event" + (f" for {session_id}" if session_id else ""))
+
+    def add_event(self, type: str, data_object: dict[str, Any]) -> dict[str, Any]:
+        """An event about any object (a type deskpay ignores, a session of another app)."""
+        with self._lock:
+            self.events.append({
+                "id": _random_id("evt_1", 24), "object": "event", "api_version": API_VERSION,
+                "created": int(self.clock()), "data": {"object": data_object}, "livemode": False,
+                "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None}, "type": type,
+            })
+            return json.loads(json.dumps(self.events[-1]))
 
     def expire(self, session_id: str) -> dict[str, Any]:
         """The session times out (as if ``expires_at`` had passed). Only an open session."""

@@ -15,7 +15,9 @@ from typing import Literal, Protocol, runtime_checkable
 from deskpay.domain.money import Money
 
 ProviderMode = Literal["sandbox", "test", "live"]
-RemoteState = Literal["open", "paid", "expired"]
+RemoteState = Literal["open", "processing", "paid", "failed", "expired"]
+"""``processing``: the customer finished but an asynchronous method (a bank debit) has not settled;
+``failed``: that method failed, the link cannot be paid any more."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from deskpay.domain.errors import ProviderError
 from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 from deskpay.services.providers.base import CreatedLink, LinkRequest, ProviderMode, RemoteStatus
+from deskpay.services.providers.stripe_sessions import status_of_session
 
 # Stripe accepts expires_at between 30 min and 24 h after creation; the margins absorb clock skew.
 EARLIEST_EXPIRY = timedelta(minutes=31)
@@ -146,6 +147,8 @@ class StripeProvider:
             return
         if status.state == "paid":
             raise ProviderError("stripe.already_paid", provider_id=provider_id)
+        if status.state in ("processing", "failed"):
+            raise ProviderError("stripe.payment_processing", provider_id=provider_id)
         raise refusal
 
     async def fetch_status(self, provider_id: str) -> RemoteStatus:
@@ -154,16 +157,7 @@ class StripeProvider:
             session = await client.v1.checkout.sessions.retrieve_async(provider_id)
         except stripe.StripeError as error:
             raise _translate(error, provider_id) from None
-        raw = session.to_dict()
-        if session.status == "complete" and session.payment_status == "paid":
-            intent = session.payment_intent
-            reference = getattr(intent, "id", intent) or session.id
-            amount = Money(session.amount_total, session.currency.upper()) if session.amount_total is not None else None
-            return RemoteStatus("paid", payment_reference=reference, amount_paid=amount, raw=raw)
-        if session.status == "expired":
-            return RemoteStatus("expired", raw=raw)
-        # open, or complete but an asynchronous payment method has not settled yet
-        return RemoteStatus("open", raw=raw)
+        return status_of_session(session.to_dict())
 
     async def aclose(self) -> None:
         """Close the HTTP client if it belongs to the running loop (one of a finished loop cannot be)."""
@@ -283,6 +277,10 @@ register(
         "stripe.no_url": {
             "en": "Stripe created {provider_id} without a payment page url: check the Checkout settings of the account.",
             "fr": "Stripe a créé {provider_id} sans adresse de page de paiement : vérifiez les réglages Checkout du compte.",
+        },
+        "stripe.payment_processing": {
+            "en": "The customer has already paid {provider_id} by a method that takes days to settle: it cannot be cancelled; wait for the outcome.",
+            "fr": "Le client a déjà réglé {provider_id} par un moyen qui met plusieurs jours à aboutir : il ne peut pas être annulé ; attendez le résultat.",
         },
         "stripe.already_paid": {
             "en": "This link was already paid on Stripe ({provider_id}): it cannot be cancelled; refund the payment instead.",
