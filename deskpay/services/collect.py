@@ -37,13 +37,19 @@ register(
 
 
 def as_money(amount: Money | str, currency: str, desk: Desk) -> Money:
+    ceiling = desk.settings.ceiling()
     if isinstance(amount, Money):
+        # The same rules as a typed amount: a Money from code is not exempt from the ceiling.
         if amount.currency != currency:
             raise InvalidInput("amount.wrong_currency", given=amount.currency, currency=currency)
-        if amount.minor <= 0:
+        if amount.minor < 0:
+            raise InvalidInput("amount.negative")
+        if amount.minor == 0:
             raise InvalidInput("amount.zero")
+        if amount.minor > ceiling.minor:
+            raise InvalidInput("amount.above_ceiling", ceiling=Money(ceiling.minor, currency))
         return amount
-    return parse_amount(amount, currency, ceiling_minor=desk.settings.ceiling().minor)
+    return parse_amount(amount, currency, ceiling_minor=ceiling.minor)
 
 
 def _check_fits(asked: Money, amounts: BookingAmounts) -> None:
