@@ -1,0 +1,153 @@
+"""The background worker as deskpay runs it: which jobs, which HTTP servers.
+
+``deskpay worker`` and the TUI's embedded worker are both built here, by
+:func:`build_worker`, so they cannot drift apart:
+
+* jobs: link expiry and repair, Stripe polling (provider ``stripe``), email
+  delivery;
+* components: the sandbox checkout page (provider ``sandbox``, on
+  ``sandbox_bind``) and the Stripe webhook endpoint (``--listen``).
+
+An embedded worker whose sandbox port is taken (a second TUI on the same
+database, whose first one serves the page) logs it and runs without the
+page; a standalone worker refuses to start, since serving is its purpose.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+
+from deskpay.domain.errors import InvalidInput, Refused
+from deskpay.domain.messages import register
+from deskpay.services.desk import Desk
+from deskpay.services.worker import Job, Worker, link_jobs
+
+log = logging.getLogger(__name__)
+
+register(
+    {
+        "web.bad_bind": {
+            "en": "“{bind}” is not HOST:PORT (e.g. 127.0.0.1:8766 or 0.0.0.0:8766).",
+            "fr": "« {bind} » n'est pas de la forme HÔTE:PORT (par ex. 127.0.0.1:8766 ou 0.0.0.0:8766).",
+        },
+        "web.port_taken": {
+            "en": "{what}: {host}:{port} is already in use (another deskpay worker?). Stop it or choose another port.",
+            "fr": "{what} : {host}:{port} est déjà utilisé (un autre worker deskpay ?). Arrêtez-le ou choisissez un autre port.",
+        },
+        "web.cannot_listen": {
+            "en": "{what}: cannot listen on {host}:{port}: {reason}",
+            "fr": "{what} : impossible d'écouter sur {host}:{port} : {reason}",
+        },
+        "stripe.no_webhook_secret": {
+            "en": "--listen serves Stripe webhooks: put the endpoint's signing secret (whsec_…) in STRIPE_WEBHOOK_SECRET.",
+            "fr": "--listen reçoit les webhooks Stripe : indiquez le secret de signature de l'endpoint (whsec_…) dans STRIPE_WEBHOOK_SECRET.",
+        },
+    }
+)
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8766`` for IPv6) → ``(host, port)``; port 0 picks a free one."""
+    host, sep, port = (bind or "").strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise InvalidInput("web.bad_bind", bind=str(bind)[:80])
+    return host, int(port)
+
+
+class HttpService:
+    """An aiohttp application served on ``host:port`` while the worker runs (a worker component)."""
+
+    def __init__(self, what: str, make_app: Callable[[], web.Application], bind: str, *,
+                 required: bool = True) -> None:
+        self.what = what
+        self.host, self.port = parse_bind(bind)
+        self.make_app = make_app
+        self.required = required
+        self.serving = False
+        self._runner: web.AppRunner | None = None
+
+    def __repr__(self) -> str:
+        return f"HttpService({self.what!r}, {self.host}:{self.port})"
+
+    @property
+    def base_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=5.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except OSError as error:
+            await runner.cleanup()
+            if error.errno == errno.EADDRINUSE and not self.required:
+                log.warning("%s: %s:%s is already in use; another deskpay on this machine serves it, "
+                            "running without it", self.what, self.host, self.port)
+                return
+            if error.errno == errno.EADDRINUSE:
+                raise Refused("web.port_taken", what=self.what, host=self.host, port=self.port) from None
+            raise Refused("web.cannot_listen", what=self.what, host=self.host, port=self.port,
+                          reason=error.strerror or str(error)) from None
+        self._runner = runner
+        self.port = runner.addresses[0][1]  # the real one when 0 was asked
+        self.serving = True
+        log.info("%s listening on %s", self.what, self.base_url)
+
+    async def stop(self) -> None:
+        runner, self._runner, self.serving = self._runner, None, False
+        if runner is not None:
+            await runner.cleanup()
+
+
+def sandbox_page_service(desk: Desk, *, bind: str | None = None, required: bool = True) -> HttpService:
+    from deskpay.web.sandbox_page import sandbox_app
+
+    return HttpService("sandbox checkout page", lambda: sandbox_app(desk), bind or desk.settings.sandbox_bind,
+                       required=required)
+
+
+def webhook_service(desk: Desk, listen: str) -> HttpService:
+    from deskpay.web.webhooks import webhook_app
+
+    secret = desk.settings.stripe_webhook_secret
+    if secret is None or not secret.get_secret_value().strip():
+        raise Refused("stripe.no_webhook_secret")
+    return HttpService("Stripe webhooks", lambda: webhook_app(desk, secret.get_secret_value()), listen)
+
+
+def email_jobs() -> list[Job]:
+    """The email delivery job, when this installation has it."""
+    if importlib.util.find_spec("deskpay.services.emails.delivery") is None:
+        log.warning("email delivery is not available in this build: queued emails stay queued")
+        return []
+    from deskpay.services.emails.delivery import delivery_job
+
+    job = delivery_job()
+    return list(job) if isinstance(job, (list, tuple)) else [job]
+
+
+def build_worker(desk: Desk, *, listen: str | None = None, embedded: bool = False) -> Worker:
+    """The worker for ``desk``'s configuration; ``listen`` (HOST:PORT) adds the Stripe webhook endpoint.
+
+    Uses ``desk.provider`` (one Stripe client per process); whoever runs the
+    worker closes it with ``desk.aclose()`` on the same loop.
+    """
+    jobs = link_jobs()
+    components: list[HttpService] = []
+    if desk.settings.provider == "stripe":
+        from deskpay.services.reconcile import polling_job
+
+        jobs.append(polling_job())
+    else:
+        components.append(sandbox_page_service(desk, required=not embedded))
+    if listen:
+        components.append(webhook_service(desk, listen))
+    jobs.extend(email_jobs())
+    return Worker(desk, jobs, components)
