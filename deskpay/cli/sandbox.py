@@ -1,0 +1,44 @@
+"""``deskpay sandbox``: the built-in offline checkout, from the command line."""
+
+from __future__ import annotations
+
+import typer
+
+from deskpay.cli.common import desk_session, handle_errors, lang, print_json, run_async
+
+app = typer.Typer(name="sandbox", help="The built-in offline checkout (no real money).", no_args_is_help=True)
+
+
+@app.command("pay")
+@handle_errors
+def pay(link_id: int = typer.Argument(..., help="The sandbox link to pay, as a customer would with the test card."),
+        as_json: bool = typer.Option(False, "--json")) -> None:
+    """Pay a sandbox link with the test card; paying it again changes nothing."""
+    from deskpay.domain.money import Money
+    from deskpay.services.payments import pay_sandbox_link
+
+    with desk_session() as desk:
+
+        async def pay_and_close():
+            try:
+                return await pay_sandbox_link(desk, link_id, source="cli")
+            finally:
+                await desk.aclose()
+
+        result = run_async(pay_and_close)
+    if as_json:
+        print_json({"link_id": link_id, "payment_id": result.payment_id, "created": result.created,
+                    "booking_reference": result.booking_reference, "fully_paid": result.fully_paid,
+                    "overpaid": result.overpaid.to_json(),
+                    "closed_links": [link_id for link_id, _, _ in result.closed_links]})
+        return
+    lng = lang()
+    if not result.created:
+        typer.echo(f"#{link_id}: {'déjà payé' if lng == 'fr' else 'already paid'} "
+                   f"({result.booking_reference}, payment #{result.payment_id})")
+        return
+    state = ("soldée" if lng == "fr" else "fully paid") if result.fully_paid else ""
+    typer.echo(f"#{link_id}: {'payé' if lng == 'fr' else 'paid'} — {result.booking_reference} {state}".rstrip())
+    if result.overpaid > Money.zero(result.overpaid.currency):
+        typer.echo(f"{'trop-perçu' if lng == 'fr' else 'overpaid'}: {result.overpaid.format(lng)}")
+
