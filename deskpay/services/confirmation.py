@@ -107,7 +107,7 @@ async def send_confirmation(desk: Desk, reference: str, mode: str | None = None)
     def send_without_new_link() -> ConfirmationSent:
         now = desk.now()
         with desk.write() as session:
-            booking = lock_booking(session, reference, for_money=False)
+            booking = lock_booking(session, reference)  # a cancelled booking is confirmed to nobody
             to = _customer_email(session, booking)
             link = session.get(PaymentLink, existing_id) if existing_id else None
             if link is not None and link.status == "open":
