@@ -326,10 +326,10 @@ def test_a_missing_context_variable_raises(kind: str) -> None:
 
 
 def test_a_missing_link_or_flag_raises_for_the_kinds_that_need_them() -> None:
-    context = make_context("confirmation", "en")
+    context = make_context("payment_link", "en")
     del context["link"]
     with pytest.raises(jinja2.UndefinedError):
-        render_email("confirmation", "en", context)
+        render_email("payment_link", "en", context)
     context = make_context("confirmation", "en")
     del context["deposit"]
     with pytest.raises(jinja2.UndefinedError):
@@ -426,3 +426,16 @@ def test_only_the_renderer_imports_jinja2() -> None:
         "assert 'jinja2' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_confirmation_with_nothing_left_to_ask_has_no_link(lang) -> None:
+    """A fully paid booking's confirmation says so, with no payment link and no button."""
+    context = make_context("confirmation", lang)
+    url = context["link"]["url"]
+    context["link"] = None
+    context["booking"]["paid"] = context["booking"]["total"]
+    rendered = render_email("confirmation", lang, context)
+    assert ("confirmée" if lang == "fr" else "confirmed") in rendered.subject
+    assert ("entièrement réglée" if lang == "fr" else "fully paid") in rendered.text
+    assert url not in rendered.text and url not in rendered.html

@@ -17,6 +17,7 @@ from deskpay.domain.errors import NotFound, Refused
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.messages import register
 from deskpay.domain.money import Money
+from deskpay.services.changes import notify_change
 from deskpay.store.models import Booking, Counter, PaymentLink, Payment
 
 register(
@@ -102,4 +103,5 @@ def refresh_booking(session: Session, booking: Booking, now: datetime) -> Bookin
     booking.revision = bump_revision(session)
     booking.updated_at = now
     session.add(booking)
+    notify_change(session, booking.reference)
     return amounts
