@@ -1,0 +1,405 @@
+"""The deskpay terminal app: the reservations list, booking sheets, and the desk's flows.
+
+Built once from a :class:`Desk` (``run_tui`` builds the desk from the
+settings, as the CLI does). The app owns what every screen shares: the
+provider banner, themes, the command palettes, one error path, the live
+poll that tells screens which bookings changed, and the embedded background
+worker (sandbox page, emails, link expiry) while it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from deskpay.config import Settings
+from deskpay.domain.errors import DeskpayError
+from deskpay.services.desk import Desk, open_desk
+from deskpay.tui.i18n import Labels
+from deskpay.tui.messages import ActionFailed, BookingChanged
+from deskpay.tui.state import UiState, load_state, save_state, state_path
+from deskpay.tui.themes import DEFAULT_THEME, FALLBACK_THEME, VARIABLE_DEFAULTS, load_themes, stylesheets
+from deskpay.tui.widgets.banner import ModeBanner
+from deskpay.tui.widgets.keys import localize_bindings
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+WORKER_STOP_SECONDS = 8.0
+NO_REVISION = 2**62  # asks changed_since only for the current revision
+
+LABELS = Labels(
+    {
+        "unexpected": ("Erreur inattendue ({kind}) : {detail}. Rien n'a été enregistré ; réessayez.",
+                       "Unexpected error ({kind}): {detail}. Nothing was saved; try again."),
+        "error_title": ("Refusé", "Refused"),
+        "theme_fallback": ("Thème « {name} » indisponible : thème « {fallback} » utilisé.",
+                           "Theme “{name}” is not available: using “{fallback}”."),
+        "theme_not_saved": ("Thème appliqué mais pas mémorisé (écriture de {path} impossible).",
+                            "Theme applied but not remembered (cannot write {path})."),
+        "poll_failed": ("Mise à jour en direct interrompue : {reason}", "Live updates interrupted: {reason}"),
+        "worker_failed": ("Tâches de fond arrêtées : {reason}", "Background jobs stopped: {reason}"),
+        "palette": ("Commande…", "Command…"),
+        # Commands of the palette.
+        "cmd.find": ("Trouver une réservation", "Find a booking"),
+        "cmd.find_help": ("Par référence, nom, email ou téléphone", "By reference, name, email or phone"),
+        "cmd.theme": ("Changer de thème", "Change theme"),
+        "cmd.theme_help": ("Sombre, clair, contraste élevé… (mémorisé)", "Dark, light, high contrast… (remembered)"),
+        "cmd.keys": ("Touches de cet écran", "Keys of this screen"),
+        "cmd.keys_help": ("Toutes les touches et ce qu'elles font", "Every key and what it does"),
+        "cmd.quit": ("Quitter", "Quit"),
+        "cmd.quit_help": ("Arrête les tâches de fond proprement puis quitte", "Stops background jobs cleanly, then quits"),
+        "cmd.screenshot": ("Capture d'écran (SVG)", "Screenshot (SVG)"),
+        "cmd.screenshot_help": ("Enregistre l'écran dans un fichier SVG", "Saves the screen to an SVG file"),
+        "cmd.key_help": ("Touche {key} · {screen}", "Key {key} · {screen}"),
+        # Binding descriptions, by binding id.
+        "app.help": ("Aide", "Help"),
+        "app.find": ("Trouver", "Find"),
+        "app.theme": ("Thème", "Theme"),
+        "app.quit": ("Quitter", "Quit"),
+        "app.palette": ("Commandes", "Commands"),
+    }
+)
+
+
+class DeskpayApp(App[None]):
+    """The desk: ``DeskpayApp(desk).run()``; ``start_worker=False`` in tests (no HTTP server, no jobs)."""
+
+    TITLE = "deskpay"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+f", "find_booking", "Find", key_display="^f", id="app.find"),
+        Binding("ctrl+p", "command_palette", "Commands", key_display="^p", id="app.palette", priority=True),
+        Binding("ctrl+t", "pick_theme", "Theme", show=False, id="app.theme"),
+        Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True, id="app.quit"),
+    ]
+
+    provider_mode: reactive[str] = reactive("")
+    """``sandbox``, ``test`` or ``live`` once the provider is built (``starting`` before, ``unavailable`` if it cannot be)."""
+
+    class ProviderReady(Message):
+        def __init__(self, mode: str) -> None:
+            super().__init__()
+            self.mode = mode
+
+    class ChangesSeen(Message):
+        """The poll found the bookings that changed since the last revision seen."""
+
+        def __init__(self, revision: int, references: tuple[str, ...]) -> None:
+            super().__init__()
+            self.revision = revision
+            self.references = references
+
+    class PollFailed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, desk: Desk, *, start_worker: bool = True, state_file: Path | None = None) -> None:
+        super().__init__(css_path=stylesheets())
+        self.desk = desk
+        self.lang = desk.lang
+        self.start_worker = start_worker and desk.settings.embedded_worker
+        self.state_file = state_file or state_path(desk.settings)
+        self.ui_state: UiState = load_state(self.state_file)
+        self.deskpay_themes: dict[str, str] = {}
+        self._revision: int | None = None
+        self._polling = False
+        self._poll_error: str | None = None
+        self._worker_stop: asyncio.Event | None = None
+        self._worker_task: asyncio.Task | None = None
+        localize_bindings(self, LABELS, self.lang)
+
+    # --- start-up ------------------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        from deskpay.tui.screens.reservations import ReservationsScreen
+
+        return ReservationsScreen(self.desk)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        self._apply_themes()
+        self.screen_change_signal.subscribe(self, self._add_banner)
+        self._add_banner(self.screen)
+        self._show_provider_mode()
+        self.set_interval(POLL_SECONDS, self._poll)
+        if self.start_worker:
+            self._worker_stop = asyncio.Event()
+            self._worker_task = asyncio.create_task(self._run_background(self._worker_stop), name="deskpay-worker")
+
+    def _apply_themes(self) -> None:
+        loaded = load_themes()
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self.deskpay_themes = dict(loaded.titles)
+        for problem in loaded.problems:
+            self.notify(problem.text(self.lang), severity="warning", timeout=10)
+        wanted = self.ui_state.theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else FALLBACK_THEME
+            self.notify(LABELS("theme_fallback", self.lang, name=wanted, fallback=fallback), severity="warning")
+            wanted = fallback
+        self.theme = wanted
+
+    def switch_theme(self, name: str) -> None:
+        """Apply theme ``name`` and remember it for the next run."""
+        if name not in self.available_themes:
+            fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else FALLBACK_THEME
+            self.notify(LABELS("theme_fallback", self.lang, name=name, fallback=fallback), severity="warning")
+            name = fallback
+        self.theme = name
+        self.ui_state = UiState(theme=name)
+        if not save_state(self.state_file, self.ui_state):
+            self.notify(LABELS("theme_not_saved", self.lang, path=str(self.state_file)), severity="warning")
+
+    def _add_banner(self, screen: Screen) -> None:
+        """Every full screen shows the provider banner, whoever wrote the screen."""
+        if isinstance(screen, ModalScreen) or screen.query(ModeBanner):
+            return
+        screen.mount(ModeBanner(), before=0 if screen.children else None)
+
+    def _show_provider_mode(self) -> None:
+        settings = self.desk.settings
+        if settings.provider == "sandbox":
+            self.provider_mode = self.desk.provider.mode  # the sandbox provider costs nothing to build
+        else:
+            self.provider_mode = "starting"
+            self._build_provider()
+
+    @work(thread=True, exclusive=True, group="provider", exit_on_error=False)
+    def _build_provider(self) -> None:
+        """Stripe's SDK is slow to import: build the provider after the first paint."""
+        try:
+            mode = self.desk.provider.mode
+        except DeskpayError as error:
+            self.post_message(self.ProviderReady("unavailable"))
+            self.post_message(ActionFailed(error, "provider"))
+            return
+        self.post_message(self.ProviderReady(mode))
+
+    @on(ProviderReady)
+    def _provider_ready(self, message: ProviderReady) -> None:
+        self.provider_mode = message.mode
+
+    # --- the background worker (sandbox page, emails, expiry) ----------------------------------------------
+
+    async def _run_background(self, stop: asyncio.Event) -> None:
+        try:
+            worker = await asyncio.to_thread(_build_worker, self.desk)
+            await worker.run(stop)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the desk keeps working without its background jobs
+            log.exception("embedded worker failed")
+            self.post_message(ActionFailed(error, "worker"))
+
+    async def _stop_background(self) -> None:
+        task, self._worker_task = self._worker_task, None
+        if task is None:
+            return
+        if self._worker_stop is not None:
+            self._worker_stop.set()
+        try:
+            await asyncio.wait_for(task, WORKER_STOP_SECONDS)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            task.cancel()
+        except Exception:
+            log.exception("embedded worker did not stop cleanly")
+
+    async def action_quit(self) -> None:
+        await self._stop_background()
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        await self._stop_background()
+        try:
+            await self.desk.aclose()
+        except Exception:
+            log.exception("closing the payment provider failed")
+
+    # --- live updates ---------------------------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        if not self._polling:
+            self._polling = True
+            self._poll_changes(self._revision)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll_changes(self, revision: int | None) -> None:
+        from deskpay.services.queries import changed_since
+
+        try:
+            new_revision, references = changed_since(self.desk, NO_REVISION if revision is None else revision)
+        except Exception as error:  # a locked or vanished database: say it once, keep polling
+            self.post_message(self.PollFailed(f"{type(error).__name__}: {error}".splitlines()[0][:200]))
+            return
+        self.post_message(self.ChangesSeen(new_revision, tuple(references)))
+
+    @on(PollFailed)
+    def _poll_failed(self, message: PollFailed) -> None:
+        self._polling = False
+        if message.reason != self._poll_error:
+            self._poll_error = message.reason
+            self.notify(LABELS("poll_failed", self.lang, reason=message.reason), severity="warning")
+
+    @on(ChangesSeen)
+    def _changes_seen(self, message: ChangesSeen) -> None:
+        self._polling = False
+        self._poll_error = None
+        first = self._revision is None
+        self._revision = message.revision
+        if not first:
+            for reference in message.references:
+                self._tell_screens(reference)
+
+    @on(BookingChanged)
+    def _booking_changed_here(self, message: BookingChanged) -> None:
+        """A screen or modal of this app changed a booking: every screen hears it at once."""
+        self._tell_screens(message.reference)
+
+    def _tell_screens(self, reference: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ModalScreen):
+                continue
+            notice = BookingChanged(reference)
+            notice.bubble = False  # the app sent it; it must not come back here
+            screen.post_message(notice)
+
+    # --- one error path -------------------------------------------------------------------------------------
+
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        self.notify(error_text(message.error, self.lang), title=LABELS("error_title", self.lang),
+                    severity="error", timeout=8)
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == "sheet-load" or event.worker.group.startswith("bookings"):
+            self._unblock(event.worker.node)
+        node = event.worker.node
+        screen = node if isinstance(node, Screen) else getattr(node, "screen", None)
+        if screen is not None and hasattr(screen, "report_failure"):
+            return  # the flow screens show their own errors inline
+        error = event.worker.error
+        if not isinstance(error, DeskpayError):
+            log.error("worker %s failed", event.worker.name, exc_info=error)
+        self.post_message(ActionFailed(error, event.worker.name))
+
+    def _unblock(self, node) -> None:
+        """A failed load must not leave a spinner forever."""
+        unblock = getattr(node, "load_failed", None)
+        if callable(unblock):
+            unblock()
+
+    # --- navigation and commands ---------------------------------------------------------------------------
+
+    def open_booking(self, reference: str) -> None:
+        from deskpay.tui.screens.booking_sheet import BookingSheet
+
+        self.push_screen(BookingSheet(self.desk, reference))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=LABELS("palette", self.lang)))
+
+    def action_find_booking(self) -> None:
+        from deskpay.tui.widgets.palette import LABELS as PALETTE, BookingFinder
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(providers=[BookingFinder],
+                                            placeholder=PALETTE("find_placeholder", self.lang)))
+
+    def action_pick_theme(self) -> None:
+        from deskpay.tui.widgets.palette import LABELS as PALETTE, ThemePicker
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(providers=[ThemePicker],
+                                            placeholder=PALETTE("theme_placeholder", self.lang)))
+
+    def action_help(self) -> None:
+        from deskpay.tui.screens.help import HelpScreen, keys_of
+
+        screen = self.screen
+        if isinstance(screen, (HelpScreen, CommandPalette)):
+            return
+        self.push_screen(HelpScreen(self.lang, screen.title or self.title, keys_of(screen)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action: the app's, then each key of the screen the palette was opened from."""
+        lang = self.lang
+        yield SystemCommand(LABELS("cmd.find", lang), LABELS("cmd.find_help", lang), self.action_find_booking)
+        yield SystemCommand(LABELS("cmd.theme", lang), LABELS("cmd.theme_help", lang), self.action_pick_theme)
+        yield SystemCommand(LABELS("cmd.keys", lang), LABELS("cmd.keys_help", lang), self.action_help)
+        yield SystemCommand(LABELS("cmd.screenshot", lang), LABELS("cmd.screenshot_help", lang),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand(LABELS("cmd.quit", lang), LABELS("cmd.quit_help", lang), self.action_quit)
+        yield from self._screen_commands(screen)
+
+    def _screen_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from deskpay.tui.widgets.keys import key_display
+
+        seen: set[str] = set()
+        for _key, binding in screen._bindings:
+            if not binding.description or binding.action in seen or binding.system:
+                continue
+            seen.add(binding.action)
+            if not self._check_action_state(binding.action, screen):
+                continue  # not applicable right now (no link selected, no email...)
+            yield SystemCommand(binding.description,
+                                LABELS("cmd.key_help", self.lang, key=key_display(self, binding),
+                                       screen=screen.title or ""),
+                                partial(self.run_action, binding.action, screen))
+
+
+def error_text(error: BaseException, lang: str) -> str:
+    """The operator's sentence for a refusal, or one short line for a bug — never a traceback."""
+    if isinstance(error, DeskpayError):
+        return error.text(lang)
+    detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    return LABELS("unexpected", lang, kind=type(error).__name__, detail=detail)
+
+
+def _build_worker(desk: Desk):
+    """The embedded worker: the full one (sandbox page, emails) when deskpay.web is installed."""
+    try:
+        from deskpay.web.runner import build_worker
+    except ImportError:
+        from deskpay.services.worker import Worker, link_jobs
+
+        return Worker(desk, link_jobs())
+    return build_worker(desk, embedded=True)
+
+
+def build_app(settings: Settings, operator: str | None = None, *, start_worker: bool = True,
+              clock: Callable[[], datetime] | None = None) -> DeskpayApp:
+    """The app as the CLI runs it (tests and snapshots build it here too)."""
+    desk = open_desk(settings, operator=operator, **({"clock": clock} if clock else {}))
+    return DeskpayApp(desk, start_worker=start_worker)
+
+
+def run_tui(settings: Settings, operator: str | None = None) -> None:
+    """``deskpay`` / ``deskpay demo``: run the desk until the operator quits."""
+    app = build_app(settings, operator)
+    try:
+        app.run()
+    finally:
+        app.desk.close()

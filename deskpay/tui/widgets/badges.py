@@ -1,0 +1,68 @@
+"""Payment badges and link statuses: their words in fr/en and their theme colour.
+
+Cells of a ``DataTable`` are rendered by Rich, not styled by TCSS, so their
+colour is read from the theme's variables (``$status-paid``…) when they are
+drawn, and redrawn when the theme changes.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import App
+from textual.color import Color, ColorParseError
+
+from deskpay.tui.i18n import Labels
+from deskpay.tui.themes import VARIABLE_DEFAULTS, status_colour
+
+BADGES = Labels(
+    {
+        "unpaid": ("impayé", "unpaid"),
+        "deposit_paid": ("acompte payé", "deposit paid"),
+        "paid": ("payé", "paid"),
+        "link_open": ("lien ouvert", "link open"),
+        "link_expired": ("lien expiré", "link expired"),
+        "cancelled": ("annulée", "cancelled"),
+    }
+)
+
+LINK_STATUSES = Labels(
+    {
+        "open": ("ouvert", "open"),
+        "paid": ("payé ✓", "paid ✓"),
+        "expired": ("expiré", "expired"),
+        "cancelled": ("annulé", "cancelled"),
+        "failed": ("en échec", "failed"),
+    }
+)
+
+_BADGE_VARIABLE = {"paid": "paid", "deposit_paid": "deposit", "link_open": "open", "link_expired": "expired",
+                   "unpaid": "unpaid", "cancelled": "cancelled"}
+_LINK_VARIABLE = {"open": "open", "paid": "paid", "expired": "expired", "cancelled": "cancelled",
+                  "failed": "expired"}
+
+
+def _rich_colour(app: App, variable: str) -> Style:
+    variables = app.theme_variables or VARIABLE_DEFAULTS
+    value = status_colour(variables, variable)
+    try:
+        return Style(color=Color.parse(value).rich_color)
+    except ColorParseError:
+        return Style()
+
+
+def badge_text(app: App, badge: str, status: str, lang: str) -> Text:
+    """The list's payment badge; a cancelled booking says so whatever its money."""
+    key = "cancelled" if status == "cancelled" else badge
+    return Text(BADGES(key, lang), style=_rich_colour(app, _BADGE_VARIABLE.get(key, "unpaid")), no_wrap=True,
+                overflow="ellipsis")
+
+
+def link_status_text(app: App, status: str, lang: str) -> Text:
+    return Text(LINK_STATUSES(status, lang), style=_rich_colour(app, _LINK_VARIABLE.get(status, "unpaid")),
+                no_wrap=True, overflow="ellipsis")
+
+
+def badge_class(badge: str) -> str:
+    """The TCSS class of a badge shown in a Static (``-status-paid``…)."""
+    return f"-status-{_BADGE_VARIABLE.get(badge, 'unpaid')}"

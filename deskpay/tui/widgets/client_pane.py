@@ -1,0 +1,68 @@
+"""The booking sheet's Client pane: who booked, how to reach them, and the confirmation to resend."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from deskpay.services.views import BookingDetail
+from deskpay.tui.i18n import Labels
+
+LABELS = Labels(
+    {
+        "title": ("Client", "Client"),
+        "email": ("Email", "Email"),
+        "phone": ("Téléphone", "Phone"),
+        "language": ("Langue", "Language"),
+        "none": ("—", "—"),
+        "lang_fr": ("français", "French"),
+        "lang_en": ("anglais", "English"),
+        "edit": ("[e] Modifier le client", "[e] Edit the client"),
+        "confirmation": ("[r] Confirmation de réservation avec lien de paiement — Renvoyer",
+                         "[r] Booking confirmation with payment link — Resend"),
+        "confirmation_off": ("Confirmation de réservation avec lien de paiement — Renvoyer : indisponible, "
+                             "{name} n'a pas d'adresse email ([e] pour en ajouter une).",
+                             "Booking confirmation with payment link — Resend: unavailable, "
+                             "{name} has no email address ([e] to add one)."),
+    }
+)
+
+
+class ClientPane(Vertical):
+    """Name, email, phone and language of the booking's client; ``e`` edits, ``r`` resends the confirmation."""
+
+    def __init__(self, lang: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        yield Static(LABELS("title", self.lang), classes="pane-title")
+        yield Static(id="client-name")
+        yield Static(id="client-details")
+        yield Static(Content.from_markup("[@click=screen.edit_customer]$text[/]", text=LABELS("edit", self.lang)),
+                     id="client-edit", classes="pane-action")
+        yield Static(id="client-confirmation", classes="pane-action")
+
+    def show(self, detail: BookingDetail) -> None:
+        lang, customer = self.lang, detail.customer
+        none = LABELS("none", lang)
+        self.query_one("#client-name", Static).update(Content(customer.name))
+        language = LABELS(f"lang_{customer.language}", lang) if customer.language in ("fr", "en") else customer.language
+        lines = [
+            (LABELS("email", lang), customer.email or none),
+            (LABELS("phone", lang), customer.phone or none),
+            (LABELS("language", lang), language),
+        ]
+        width = max(len(label) for label, _ in lines)
+        self.query_one("#client-details", Static).update(
+            Content("\n".join(f"{label:<{width}}  {value}" for label, value in lines)))
+        confirmation = self.query_one("#client-confirmation", Static)
+        if customer.email:
+            confirmation.update(Content.from_markup("[@click=screen.resend_confirmation]$text[/]",
+                                                    text=LABELS("confirmation", lang)))
+            confirmation.remove_class("-disabled")
+        else:
+            confirmation.update(Content(LABELS("confirmation_off", lang, name=customer.name)))
+            confirmation.add_class("-disabled")
