@@ -15,8 +15,8 @@ page; a standalone worker refuses to start, since serving is its purpose.
 
 from __future__ import annotations
 
+import asyncio
 import errno
-import importlib.util
 import logging
 from collections.abc import Callable
 
@@ -122,15 +122,24 @@ def webhook_service(desk: Desk, listen: str) -> HttpService:
     return HttpService("Stripe webhooks", lambda: webhook_app(desk, secret.get_secret_value()), listen)
 
 
-def email_jobs() -> list[Job]:
-    """The email delivery job, when this installation has it."""
-    if importlib.util.find_spec("deskpay.services.emails.delivery") is None:
-        log.warning("email delivery is not available in this build: queued emails stay queued")
-        return []
-    from deskpay.services.emails.delivery import delivery_job
+class DeskWorker(Worker):
+    """The worker, telling the jobs that accept it when it is asked to stop (a long email batch ends
+    after the message in flight instead of holding the shutdown)."""
 
-    job = delivery_job()
-    return list(job) if isinstance(job, (list, tuple)) else [job]
+    def __init__(self, desk: Desk, jobs: list[Job], components: list[HttpService], stopping: asyncio.Event) -> None:
+        super().__init__(desk, jobs, components)
+        self.stopping = stopping
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async def forward() -> None:
+            await stop.wait()
+            self.stopping.set()
+
+        forwarding = asyncio.create_task(forward())
+        try:
+            await super().run(stop)
+        finally:
+            forwarding.cancel()
 
 
 def build_worker(desk: Desk, *, listen: str | None = None, embedded: bool = False) -> Worker:
@@ -139,6 +148,9 @@ def build_worker(desk: Desk, *, listen: str | None = None, embedded: bool = Fals
     Uses ``desk.provider`` (one Stripe client per process); whoever runs the
     worker closes it with ``desk.aclose()`` on the same loop.
     """
+    from deskpay.services.emails.delivery import delivery_job
+
+    stopping = asyncio.Event()
     jobs = link_jobs()
     components: list[HttpService] = []
     if desk.settings.provider == "stripe":
@@ -149,5 +161,5 @@ def build_worker(desk: Desk, *, listen: str | None = None, embedded: bool = Fals
         components.append(sandbox_page_service(desk, required=not embedded))
     if listen:
         components.append(webhook_service(desk, listen))
-    jobs.extend(email_jobs())
-    return Worker(desk, jobs, components)
+    jobs.append(delivery_job(stop=stopping))
+    return DeskWorker(desk, jobs, components, stopping)

@@ -1,0 +1,60 @@
+"""``deskpay worker``: the background jobs and servers, outside the TUI.
+
+Runs link expiry, Stripe polling, email delivery and the sandbox checkout
+page (or, with ``--listen HOST:PORT``, the Stripe webhook endpoint too) until
+SIGTERM or SIGINT; the job in flight finishes, servers close, the Stripe
+client is closed on its own loop, and the command exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Optional
+
+import typer
+
+from deskpay.cli.common import desk_session, handle_errors
+
+log = logging.getLogger("deskpay.worker")
+
+
+@handle_errors
+def worker(listen: Optional[str] = typer.Option(
+        None, "--listen", metavar="HOST:PORT",
+        help="Also receive Stripe webhooks at POST /stripe/webhook on this address (needs STRIPE_WEBHOOK_SECRET).")
+) -> None:
+    """Run the background jobs (and the checkout page or webhook endpoint) until stopped."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with desk_session() as desk:
+        asyncio.run(_serve(desk, listen))
+    log.info("worker stopped")
+
+
+async def _serve(desk, listen: str | None) -> None:
+    from deskpay.web.runner import build_worker
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        runner = build_worker(desk, listen=listen, embedded=False)
+        started = asyncio.create_task(_announce(runner))
+        try:
+            await runner.run(stop)
+        finally:
+            started.cancel()
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+        await desk.aclose()
+
+
+async def _announce(runner) -> None:
+    await runner.started.wait()
+    served = ", ".join(f"{c.what} on {c.base_url}" for c in runner.components if getattr(c, "serving", False))
+    log.info("worker started: %s%s", ", ".join(job.name for job in runner.jobs), f"; {served}" if served else "")
