@@ -33,9 +33,13 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u
 _PHONE = re.compile(r"^\+?[0-9 .\-()]+$")
 
 
+# Ligatures have no Unicode decomposition: "Œuvray" must still match "oeuvray".
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
+
+
 def fold(text: str) -> str:
-    """Lower-case and accent-free, for searching: ``Élodie`` matches ``elodie``."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower-case and accent-free, for searching: ``Élodie`` matches ``elodie``, ``Œuvray`` ``oeuvray``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
