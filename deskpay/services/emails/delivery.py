@@ -7,28 +7,32 @@ How an email travels::
       │                  │ 5xx, recipient refused ─────────▶ failed (retry by hand: admin.retry_message)
       └── lease expired ─┘ (the worker died mid-send: sent again with the same Message-ID)
 
-**Claims.** Each message is claimed in its own short write transaction: a
-conditional ``UPDATE … SET status='sending' WHERE id=… AND status='queued'``
-(SQLite runs it inside ``BEGIN IMMEDIATE``; PostgreSQL first picks the row
-with ``SELECT … FOR UPDATE SKIP LOCKED``), so several workers or TUIs on one
-database never take the same message. Results are written the same way,
-fenced on ``claimed_by``, so a worker whose lease was taken over cannot
-overwrite the newer state.
+**Claims.** A message is claimed by a conditional
+``UPDATE … SET status='sending' WHERE id=… AND status='queued'`` in a write
+transaction (SQLite runs it inside ``BEGIN IMMEDIATE``; PostgreSQL first picks
+the row with ``SELECT … FOR UPDATE SKIP LOCKED``), so several workers or TUIs
+on one database never take the same message. Results are written fenced on
+``claimed_by``, so a worker whose lease was taken over cannot overwrite the
+newer state.
+
+**One message in flight.** The result of a message and the claim of the next
+one are one transaction, committed before the next message is sent. A worker
+that dies can therefore leave at most one message unrecorded: the one it was
+sending.
 
 **Leases.** A claim older than :attr:`DeliveryPolicy.lease` is presumed dead
 (a crash or a kill mid-send): the message goes back to the queue, that attempt
-counted, and is sent again with its Message-ID. Delivery is therefore
-at-least-once, and the only possible duplicate is the message that was in
-flight when the worker died.
+counted, and is sent again with its Message-ID. Delivery is at-least-once; the
+only possible duplicate is the message that was in flight.
 
 **Stopping.** Cancelling a batch (quitting the TUI, SIGTERM) or setting the
-stop event lets the message in flight finish and be recorded, gives back the
-message claimed in advance, says QUIT, and only then ends: no message is left
-half-marked.
+stop event lets the message in flight finish and be recorded, says QUIT, and
+only then ends: no message is left half-marked.
 
-**Speed.** While one message is on the wire, the next one is claimed and built
-in a thread (building MIME costs about as much as sending it), so a batch
-runs close to the speed of a bare SMTP loop; see ``bench/email_throughput.py``.
+**Threads.** The database work and the MIME building of each message run in
+one thread hop, so the event loop (the TUI's) is never blocked; they do not
+overlap the send, because a CPU-bound thread would hold the GIL while the
+server's replies wait. See ``bench/email_throughput.py``.
 """
 
 from __future__ import annotations
@@ -45,24 +49,55 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlmodel import Session
+from sqlalchemy import bindparam, or_, select, update
 
 from deskpay.domain.errors import DeskpayError
 from deskpay.services.desk import Desk
 from deskpay.services.emails.transports import Outgoing, SendError, Transport, transport_factory
 from deskpay.services.worker import Job
+from deskpay.store.columns import UTCDateTime
 from deskpay.store.models import EmailMessage
-
-_OUTBOX = EmailMessage.__table__  # Core statements: these run for every message, the ORM adds nothing here
-_C = _OUTBOX.c
 
 log = logging.getLogger(__name__)
 
 DELIVERY_JOB = "email.deliver"
 """The job's name: ``worker.wake(DELIVERY_JOB)`` right after queueing an email sends it at once."""
 INTERRUPTED = "delivery interrupted (the worker stopped mid-send); sending again with the same Message-ID"
+"""The ``last_error`` of a message whose lease expired."""
+
+# The statements run for every message: built once, Core on the table (the ORM adds nothing here).
+_OUTBOX = EmailMessage.__table__
+_C = _OUTBOX.c
+_NOW = bindparam("now", type_=UTCDateTime())
+# FOR UPDATE SKIP LOCKED: on PostgreSQL another worker's pick is skipped, not waited for. SQLite
+# ignores it: its BEGIN IMMEDIATE already serialises the pick and the take.
+_PICK = (
+    select(_C.id)
+    .where(_C.status == "queued", or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= _NOW))
+    .order_by(_C.next_attempt_at, _C.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_TAKE = (
+    update(_OUTBOX)
+    .where(_C.id == bindparam("pick"), _C.status == "queued")
+    .values(status="sending", claimed_by=bindparam("worker"), claimed_at=_NOW)
+    .returning(_C.id, _C.message_id, _C.to_addr, _C.subject, _C.text, _C.html, _C.attempts, _C.created_at)
+)
+_RECORD = (
+    update(_OUTBOX)
+    .where(_C.id == bindparam("message"), _C.status == "sending", _C.claimed_by == bindparam("worker"))
+    .values(status=bindparam("outcome"), attempts=bindparam("tries"), last_error=bindparam("reply"),
+            next_attempt_at=bindparam("retry_at", type_=UTCDateTime()),
+            sent_at=bindparam("sent", type_=UTCDateTime()), claimed_by=None, claimed_at=None)
+)
+_STALE = (
+    select(_C.id, _C.attempts)
+    .where(_C.status == "sending", _C.claimed_at < bindparam("cutoff", type_=UTCDateTime()))
+    .with_for_update(skip_locked=True)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +107,11 @@ class DeliveryPolicy:
     lease: timedelta = timedelta(minutes=10)
     """A claim older than this is presumed dead; it must exceed the longest possible send."""
     backoff_base: timedelta = timedelta(seconds=30)
-    """Wait after the first transient failure; doubled after each one."""
+    """Wait after the first transient failure, doubled after each one; also the pause after the
+    server could not be reached at all."""
     backoff_cap: timedelta = timedelta(hours=1)
     jitter: float = 0.5
     """Each wait is drawn in [(1 - jitter) × delay, delay], so that workers do not retry in step."""
-    prefetch: bool = True
-    """Claim and build the next message while one is being sent (off under a rate limit)."""
 
     def backoff(self, attempts: int, rng: random.Random) -> timedelta:
         """The wait before attempt ``attempts + 1``, ``attempts`` (≥ 1) having failed."""
@@ -94,9 +128,9 @@ class BatchReport:
     retrying: int = 0
     failed: int = 0
     recovered: int = 0
-    """Messages whose lease had expired, put back in the queue (or failed if out of attempts)."""
-    released: int = 0
-    """Messages claimed in advance and given back unsent because the worker was stopping."""
+    """Messages whose lease had expired, put back in the queue (or failed when out of attempts)."""
+    paused: bool = False
+    """The turn did nothing: the server was unreachable a moment ago."""
     errors: list[str] = field(default_factory=list)
     """The failure replies of this turn, for the log."""
 
@@ -107,11 +141,11 @@ class BatchReport:
 
 @dataclass(frozen=True, slots=True)
 class _Claimed:
-    outgoing: Outgoing | None
+    outgoing: Outgoing
     attempts: int
     """Attempts before this one."""
     problem: SendError | None = None
-    """Set when the message could not even be built: recorded without being sent."""
+    """Set when the message could not even be built: it is recorded without being sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +154,12 @@ class _Outcome:
     status: str  # sent | queued | failed
     reply: str
     attempts: int
-    next_attempt_at: datetime | None
-    connection_lost: bool = False
+    retry_at: datetime | None
+    unreachable: bool = False
 
 
 class RateLimiter:
-    """At most ``per_minute`` sends a minute from this process, evenly spaced (0: no limit)."""
+    """At most ``per_minute`` sends a minute from this worker, evenly spaced (0: no limit)."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
@@ -137,17 +171,15 @@ class RateLimiter:
         return self.interval > 0
 
     async def wait(self, stopping: asyncio.Event) -> bool:
-        """Wait for the next slot and take it; False if ``stopping`` was set meanwhile (no slot taken)."""
-        if not self.enabled:
-            return not stopping.is_set()
-        delay = self._next - self._clock()
-        if delay > 0:
-            try:
-                async with asyncio.timeout(delay):
-                    await stopping.wait()
-                return False
-            except TimeoutError:
-                pass
+        """Wait for the next slot and take it; False if ``stopping`` was set first (no slot taken)."""
+        if self.enabled:
+            delay = self._next - self._clock()
+            if delay > 0:
+                try:
+                    async with asyncio.timeout(delay):
+                        await stopping.wait()
+                except TimeoutError:
+                    pass
         if stopping.is_set():
             return False
         self._previous = self._next
@@ -165,23 +197,23 @@ class Delivery:
     def __init__(self, desk: Desk, *, policy: DeliveryPolicy | None = None,
                  transport: Callable[[], Transport] | None = None, tls_context: ssl.SSLContext | None = None,
                  stop: asyncio.Event | None = None, rng: random.Random | None = None, name: str | None = None) -> None:
+        """``transport`` makes the transport of a batch (default: as the settings say, SMTP or mailbox)."""
         settings = desk.settings
         self.desk = desk
         self.policy = policy or DeliveryPolicy()
         self.name = (name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}")[:120]
+        """Written in ``claimed_by``: which worker holds a message."""
         self.max_attempts = settings.smtp_max_attempts
         self.rate = RateLimiter(settings.smtp_rate_per_minute)
         self._make_transport = transport or transport_factory(settings, tls_context=tls_context)
+        self._identity = (settings.smtp_from, settings.smtp_from_name or settings.business_name,
+                          settings.smtp_reply_to)
         self._stop = stop
         self._halt = asyncio.Event()
         self._rng = rng or random.Random()
-        self._identity = (settings.smtp_from, settings.smtp_from_name or settings.business_name,
-                          settings.smtp_reply_to)
-        # One write transaction at a time from this worker: SQLite would otherwise make the
-        # second one sleep in its busy handler.
-        self._db = threading.Lock()
         self._paused_until: datetime | None = None
-        self.batches = 0
+        # One database call at a time from this worker (a cancelled caller leaves its thread running).
+        self._db = threading.Lock()
 
     # --- the batch ------------------------------------------------------------------------------
 
@@ -197,7 +229,7 @@ class Delivery:
                 try:
                     await asyncio.wait({inner})
                 except asyncio.CancelledError:
-                    continue  # asked again: still only the message in flight to finish
+                    continue  # asked again: there is still only the message in flight to finish
             if not inner.cancelled() and inner.exception() is not None:
                 log.error("email delivery failed while stopping", exc_info=inner.exception())
             raise
@@ -208,65 +240,60 @@ class Delivery:
     async def _batch(self) -> BatchReport:
         report = BatchReport()
         if self._paused_until is not None and self.desk.now() < self._paused_until:
+            report.paused = True
             return report
         self._paused_until = None
-        self.batches += 1
-        report.recovered = await self._db_call(self._recover_expired)
+        report.recovered = await self._in_thread(self._recover_expired)
         transport = self._make_transport()
         stopping = _AnyEvent(self._halt, self._stop)
-        prefetch = self.policy.prefetch and not self.rate.enabled
-        ready: _Claimed | None = None
-        ahead: asyncio.Task[_Claimed | None] | None = None
+        outcome: _Outcome | None = None
         try:
-            while not self._stopping():
-                if ready is None:
-                    if not await self.rate.wait(stopping.event):
-                        break
-                    ready = await self._db_call(self._claim_next)
-                    if ready is None:
+            while True:
+                more = not self._stopping() and not (outcome is not None and outcome.unreachable)
+                if more and self.rate.enabled:
+                    if outcome is not None:  # the wait for a slot must not hold the last result back
+                        await self._in_thread(self._step, outcome, False)
+                        outcome = None
+                    more = await self.rate.wait(stopping.event)
+                claimed = await self._in_thread(self._step, outcome, more)
+                outcome = None
+                if claimed is None:
+                    if more:
                         self.rate.refund()
-                        break
-                if prefetch:
-                    ahead = asyncio.create_task(self._db_call(self._claim_next))
-                current, ready = ready, None
-                outcome = await self._attempt(transport, current)
-                if ahead is not None:
-                    ready, ahead = await ahead, None
-                await self._db_call(self._record, outcome)
-                self._count(report, outcome)
-                if outcome.connection_lost:
-                    # The server is out of reach: the other messages wait instead of failing one by one.
-                    self._paused_until = self.desk.now() + self.policy.backoff_base
                     break
+                outcome = await self._attempt(transport, claimed)
+                self._count(report, outcome)
+                if outcome.unreachable:
+                    self._paused_until = self.desk.now() + self.policy.backoff_base
         finally:
-            if ahead is not None:
-                ready = await _settled(ahead)
-            if ready is not None:
-                report.released += await self._db_call(self._release, ready)
-            await transport.close()
-            stopping.close()
+            try:
+                if outcome is not None:
+                    await self._in_thread(self._step, outcome, False)
+            finally:
+                await transport.close()
+                stopping.close()
         if report.errors:
             log.warning("email delivery: %d sent, %d to retry, %d failed; last error: %s",
                         report.sent, report.retrying, report.failed, report.errors[-1])
         return report
 
     async def _attempt(self, transport: Transport, claimed: _Claimed) -> _Outcome:
-        now_attempts = claimed.attempts + 1
-        problem = claimed.problem
-        reply = ""
+        tries = claimed.attempts + 1
+        problem, reply = claimed.problem, ""
         if problem is None:
-            assert claimed.outgoing is not None
             try:
                 reply = await transport.send(claimed.outgoing)
             except SendError as error:
                 problem = error
-        message_id = claimed.outgoing.id if claimed.outgoing is not None else -1
+            except Exception as error:  # a bug must not leave the message claimed until its lease ends
+                log.exception("sending email %s failed unexpectedly", claimed.outgoing.id)
+                problem = SendError(f"unexpected error: {type(error).__name__}: {error}", connection=True)
         if problem is None:
-            return _Outcome(message_id, "sent", reply, now_attempts, None)
-        if problem.permanent or now_attempts >= self.max_attempts:
-            return _Outcome(message_id, "failed", problem.reply, now_attempts, None, problem.connection)
-        retry_at = self.desk.now() + self.policy.backoff(now_attempts, self._rng)
-        return _Outcome(message_id, "queued", problem.reply, now_attempts, retry_at, problem.connection)
+            return _Outcome(claimed.outgoing.id, "sent", reply, tries, None)
+        if problem.permanent or tries >= self.max_attempts:
+            return _Outcome(claimed.outgoing.id, "failed", problem.reply, tries, None, problem.connection)
+        retry_at = self.desk.now() + self.policy.backoff(tries, self._rng)
+        return _Outcome(claimed.outgoing.id, "queued", problem.reply, tries, retry_at, problem.connection)
 
     @staticmethod
     def _count(report: BatchReport, outcome: _Outcome) -> None:
@@ -279,120 +306,87 @@ class Delivery:
         else:
             report.retrying += 1
 
-    async def _db_call(self, function, *args):
-        def locked():
+    async def _in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        def locked() -> Any:
             with self._db:
                 return function(*args)
 
         return await asyncio.to_thread(locked)
 
-    # --- the database: each function is one write transaction, run in a thread -------------------
+    # --- the database (run in a thread) ---------------------------------------------------------
 
-    def _claim_next(self) -> _Claimed | None:
-        """Take the oldest due message; None when there is none (or another worker took it)."""
+    def _step(self, outcome: _Outcome | None, claim: bool) -> _Claimed | None:
+        """One transaction: record the last result, then claim the next due message (if ``claim``)."""
         now = self.desk.now()
+        row = None
         with self.desk.write() as session:
-            for _ in range(3):
-                # FOR UPDATE SKIP LOCKED on PostgreSQL (another worker's pick is skipped, not waited
-                # for); SQLite ignores it, its BEGIN IMMEDIATE already serialises the two statements.
-                candidate = session.execute(
-                    select(_C.id)
-                    .where(_C.status == "queued", or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= now))
-                    .order_by(_C.next_attempt_at, _C.id)
-                    .limit(1)
-                    .with_for_update(skip_locked=True)
-                ).scalar()
-                if candidate is None:
-                    return None
-                row = session.execute(
-                    update(_OUTBOX)
-                    .where(_C.id == candidate, _C.status == "queued")
-                    .values(status="sending", claimed_by=self.name, claimed_at=now)
-                    .returning(_C.id, _C.message_id, _C.to_addr, _C.subject, _C.text, _C.html, _C.attempts,
-                               _C.created_at)
-                ).first()
-                if row is not None:
-                    break
-            else:
-                return None
-        return self._prepare(row, now)
+            if outcome is not None:
+                self._record(session, outcome, now)
+            if claim:
+                row = self._claim(session, now)
+        return self._build(row, now) if row is not None else None
 
-    def _prepare(self, row, now: datetime) -> _Claimed:
-        """Build the exact bytes (Date, From and Reply-To as of now); a message that cannot be built fails."""
+    def _record(self, session: Any, outcome: _Outcome, now: datetime) -> None:
+        sent = outcome.status == "sent"
+        changed = session.execute(_RECORD, {
+            "message": outcome.id, "worker": self.name, "outcome": outcome.status, "tries": outcome.attempts,
+            "reply": "" if sent else outcome.reply[:2000], "retry_at": outcome.retry_at,
+            "sent": now if sent else None,
+        }).rowcount
+        if not changed:
+            log.warning("email %s: our claim had expired when its result (%s) came; another worker may send "
+                        "it again", outcome.id, outcome.status)
+
+    def _claim(self, session: Any, now: datetime) -> Any:
+        for _ in range(3):  # the take cannot miss after the pick, except on a database that ignores both locks
+            pick = session.execute(_PICK, {"now": now}).scalar()
+            if pick is None:
+                return None
+            row = session.execute(_TAKE, {"pick": pick, "worker": self.name, "now": now}).first()
+            if row is not None:
+                return row
+        return None
+
+    def _build(self, row: Any, now: datetime) -> _Claimed:
+        """The exact bytes, Date and From as of now. A message that cannot be built fails unsent."""
         from deskpay.services.emails.mime import build_mime
 
         from_addr, from_name, reply_to = self._identity
         try:
             mime = build_mime(message_id=row.message_id, date=now, from_addr=from_addr, from_name=from_name,
                               to=row.to_addr, reply_to=reply_to, subject=row.subject, text=row.text, html=row.html)
-            data = mime.as_bytes()
-            sender = mime["From"].addresses[0].addr_spec
-            recipient = mime["To"].addresses[0].addr_spec
-        except DeskpayError as error:
-            # The sender settings are checked when the worker starts, so this is the message itself.
-            outgoing = Outgoing(row.id, row.message_id, "", row.to_addr, b"", False, row.created_at)
-            return _Claimed(outgoing, row.attempts, SendError(f"cannot build the message: {error}", permanent=True))
-        outgoing = Outgoing(id=row.id, message_id=row.message_id, sender=sender, recipient=recipient, data=data,
-                            smtputf8=bool(mime.policy.utf8), created_at=row.created_at)
+            outgoing = Outgoing(id=row.id, message_id=row.message_id, sender=mime["From"].addresses[0].addr_spec,
+                                recipient=mime["To"].addresses[0].addr_spec, data=mime.as_bytes(),
+                                smtputf8=bool(mime.policy.utf8), created_at=row.created_at)
+        except Exception as error:  # the sender settings were checked at start: this message is at fault
+            reason = error.text("en") if isinstance(error, DeskpayError) else f"{type(error).__name__}: {error}"
+            unsent = Outgoing(row.id, row.message_id, from_addr, row.to_addr, b"", False, row.created_at)
+            return _Claimed(unsent, row.attempts, SendError(f"cannot build the message: {reason}", permanent=True))
         return _Claimed(outgoing, row.attempts)
-
-    def _record(self, outcome: _Outcome) -> None:
-        now = self.desk.now()
-        values: dict = {"status": outcome.status, "attempts": outcome.attempts, "claimed_by": None,
-                        "claimed_at": None, "next_attempt_at": outcome.next_attempt_at}
-        if outcome.status == "sent":
-            values.update(sent_at=now, last_error="")
-        else:
-            values.update(last_error=outcome.reply[:2000])
-        with self.desk.write() as session:
-            changed = session.execute(
-                update(_OUTBOX)
-                .where(_C.id == outcome.id, _C.status == "sending", _C.claimed_by == self.name)
-                .values(**values)
-            ).rowcount
-        if not changed:
-            log.warning("email %s: our claim expired before the result (%s) was recorded; another worker "
-                        "may send it again", outcome.id, outcome.status)
-
-    def _release(self, claimed: _Claimed) -> int:
-        """Give back a message claimed in advance and never sent."""
-        assert claimed.outgoing is not None
-        with self.desk.write() as session:
-            return session.execute(
-                update(_OUTBOX)
-                .where(_C.id == claimed.outgoing.id, _C.status == "sending", _C.claimed_by == self.name)
-                .values(status="queued", claimed_by=None, claimed_at=None)
-            ).rowcount
 
     def _recover_expired(self) -> int:
         """Put back in the queue the messages whose claim is older than the lease; that attempt counts."""
         now = self.desk.now()
         cutoff = now - self.policy.lease
         with self.desk.write() as session:
-            stale = session.execute(
-                select(_C.id, _C.attempts)
-                .where(_C.status == "sending", _C.claimed_at < cutoff)
-                .with_for_update(skip_locked=True)
-            ).all()
+            stale = session.execute(_STALE, {"cutoff": cutoff}).all()
             for id_, attempts in stale:
                 exhausted = attempts + 1 >= self.max_attempts
-                self._expire(session, id_, cutoff, now, attempts + 1, exhausted)
+                session.execute(
+                    update(_OUTBOX)
+                    .where(_C.id == id_, _C.status == "sending", _C.claimed_at < cutoff)
+                    .values(status="failed" if exhausted else "queued", attempts=attempts + 1,
+                            last_error=INTERRUPTED, next_attempt_at=None if exhausted else now,
+                            claimed_by=None, claimed_at=None)
+                )
         if stale:
-            log.warning("email delivery: %d message(s) left in 'sending' by a stopped worker, sent again", len(stale))
+            log.warning("email delivery: %d message(s) left in 'sending' by a stopped worker, back in the queue",
+                        len(stale))
         return len(stale)
-
-    @staticmethod
-    def _expire(session: Session, id_: int, cutoff: datetime, now: datetime, attempts: int, exhausted: bool) -> None:
-        session.execute(
-            update(_OUTBOX)
-            .where(_C.id == id_, _C.status == "sending", _C.claimed_at < cutoff)
-            .values(status="failed" if exhausted else "queued", attempts=attempts, last_error=INTERRUPTED,
-                    next_attempt_at=None if exhausted else now, claimed_by=None, claimed_at=None)
-        )
 
 
 class _AnyEvent:
-    """One event set when any of the given ones is (the batch's halt or the worker's stop)."""
+    """One event, set as soon as any of the given ones is (the batch's halt, the worker's stop)."""
 
     def __init__(self, *events: asyncio.Event | None) -> None:
         self.event = asyncio.Event()
@@ -405,20 +399,6 @@ class _AnyEvent:
     def close(self) -> None:
         for watcher in self._watchers:
             watcher.cancel()
-
-
-async def _settled(task: asyncio.Task):
-    """The task's result once it has finished, whatever happens to the caller meanwhile; None if it failed."""
-    while not task.done():
-        try:
-            await asyncio.wait({task})
-        except asyncio.CancelledError:
-            continue
-    if task.cancelled() or task.exception() is not None:
-        if not task.cancelled():
-            log.error("claiming the next email failed", exc_info=task.exception())
-        return None
-    return task.result()
 
 
 def check_sender(desk: Desk) -> None:
@@ -441,16 +421,24 @@ def delivery_job(*, interval: float = 5.0, stop: asyncio.Event | None = None, po
     flight; cancelling the job's task does the same. ``transport`` and
     ``tls_context`` are for tests and special set-ups; by default the settings
     choose SMTP or the mailbox folder. Not exclusive: several workers share the
-    queue through their claims.
+    queue through their claims. Settings that no email can be sent with (a bad
+    ``smtp_url`` or sender) are logged once and checked again at each turn.
     """
-    state: dict[str, Delivery] = {}
+    state: dict[str, Any] = {"agent": None, "problem": None}
 
     async def deliver(desk: Desk) -> BatchReport:
-        agent = state.get("agent")
+        agent: Delivery | None = state["agent"]
         if agent is None or agent.desk is not desk:
-            check_sender(desk)
-            agent = Delivery(desk, policy=policy, transport=transport, tls_context=tls_context, stop=stop)
-            state["agent"] = agent
+            try:
+                check_sender(desk)
+                agent = Delivery(desk, policy=policy, transport=transport, tls_context=tls_context, stop=stop)
+            except DeskpayError as error:
+                problem = error.text("en")
+                if problem != state["problem"]:
+                    log.error("emails cannot be sent until the settings are fixed: %s", problem)
+                state["problem"] = problem
+                return BatchReport(errors=[problem])
+            state["agent"], state["problem"] = agent, None
         return await agent.run_batch()
 
     return Job(DELIVERY_JOB, interval, deliver, exclusive=False)
