@@ -109,8 +109,10 @@ class DeskpayApp(App[None]):
             super().__init__()
             self.reason = reason
 
-    def __init__(self, desk: Desk, *, start_worker: bool = True, state_file: Path | None = None) -> None:
+    def __init__(self, desk: Desk, *, start_worker: bool = True, state_file: Path | None = None,
+                 themes_dir: Path | None = None) -> None:
         super().__init__(css_path=stylesheets())
+        self.themes_dir = themes_dir
         self.desk = desk
         self.lang = desk.lang
         self.start_worker = start_worker and desk.settings.embedded_worker
@@ -145,7 +147,7 @@ class DeskpayApp(App[None]):
             self._worker_task = asyncio.create_task(self._run_background(self._worker_stop), name="deskpay-worker")
 
     def _apply_themes(self) -> None:
-        loaded = load_themes()
+        loaded = load_themes(self.themes_dir)
         for theme in loaded.themes:
             self.register_theme(theme)
         self.deskpay_themes = dict(loaded.titles)

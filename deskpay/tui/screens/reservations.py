@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Input, Static
+from textual.widgets import Checkbox, Footer, Input, Static
 from textual.worker import get_current_worker
 
 from deskpay.services.desk import Desk
@@ -354,9 +354,9 @@ class ReservationsScreen(Screen):
     def action_reload(self) -> None:
         self._reload()
 
-    @on(DataTable.RowSelected, "#bookings")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self._open(event.row_key.value)
+    @on(BookingTable.Selected)
+    def _row_selected(self, event: BookingTable.Selected) -> None:
+        self._open(event.reference)
 
     def action_open_sheet(self) -> None:
         self._open(self.query_one(BookingTable).current_reference)

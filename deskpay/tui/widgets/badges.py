@@ -51,6 +51,11 @@ def _rich_colour(app: App, variable: str) -> Style:
         return Style()
 
 
+def badge_rich_style(app: App, badge: str) -> Style:
+    """The colour of a list badge in the current theme (``$status-paid``…)."""
+    return _rich_colour(app, _BADGE_VARIABLE.get(badge, "unpaid"))
+
+
 def badge_text(app: App, badge: str, status: str, lang: str) -> Text:
     """The list's payment badge; a cancelled booking says so whatever its money."""
     key = "cancelled" if status == "cancelled" else badge

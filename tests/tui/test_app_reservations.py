@@ -1,0 +1,235 @@
+"""The reservations list: a query that pages, filters, searches, opens sheets and follows other desks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from textual.command import CommandPalette
+
+from deskpay.services.collect import collect_offline
+from deskpay.services.queries import BookingQuery, search_bookings
+from deskpay.store.models import Booking
+from deskpay.tui.messages import BookingChanged
+from deskpay.tui.screens.booking_sheet import BookingSheet
+from deskpay.tui.screens.reservations import PAGE_SIZE, ReservationsScreen, parse_day
+from deskpay.tui.widgets.booking_table import BookingTable
+from deskpay.tui.widgets.period_bar import Period
+from tests.tui.conftest import DEMO_BOOKINGS, make_app, settle, until
+
+
+def _local_day(desk, moment):
+    return moment.astimezone(desk.settings.tz()).date()
+
+
+def _count_text(app) -> str:
+    return str(app.screen.query_one("#count").render())
+
+
+async def test_first_page_today_first_and_count(tui_desk):
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReservationsScreen)
+        table = screen.query_one(BookingTable)
+        assert table.loaded == PAGE_SIZE  # one page, never everything
+        assert _count_text(app) == f"{PAGE_SIZE} sur {DEMO_BOOKINGS}"
+        today = tui_desk.now().astimezone(tui_desk.settings.tz()).date()
+        first = next(iter(table.rows_by_reference.values()))
+        assert _local_day(tui_desk, first.start_at) >= today
+        # Upcoming bookings come in start order, today's first.
+        starts = [row.start_at for row in table.rows_by_reference.values()]
+        upcoming = [s for s in starts if _local_day(tui_desk, s) >= today]
+        assert upcoming == sorted(upcoming)
+        assert table.has_focus
+
+
+async def test_pages_load_as_the_cursor_nears_the_end(tui_desk):
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(BookingTable)
+        assert table.loaded == PAGE_SIZE
+        await pilot.press("ctrl+end")  # cursor to the last loaded row
+        await until(pilot, lambda: table.loaded == 2 * PAGE_SIZE)
+        await pilot.press("ctrl+end")
+        await until(pilot, lambda: table.loaded == DEMO_BOOKINGS)
+        assert _count_text(app) == f"{DEMO_BOOKINGS} sur {DEMO_BOOKINGS}"
+        assert len(set(table.rows_by_reference)) == DEMO_BOOKINGS  # no row twice across pages
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert table.loaded == DEMO_BOOKINGS
+
+
+async def test_search_as_you_type_by_name_and_reference(tui_desk):
+    name = search_bookings(tui_desk, BookingQuery(limit=1)).rows[0].customer
+    family = name.split()[-1]
+    expected = search_bookings(tui_desk, BookingQuery(text=family, limit=500)).total_count
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.screen.query_one("#search").has_focus
+        for char in family:
+            await pilot.press(char)
+        await settle(pilot)
+        table = app.screen.query_one(BookingTable)
+        assert 0 < table.loaded == min(expected, PAGE_SIZE)
+        assert all(family.lower() in row.customer.lower() for row in table.rows_by_reference.values())
+        assert _count_text(app) == f"{table.loaded} sur {expected}"
+
+        # A reference: first Escape clears the box, then a reference narrows to one booking.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.loaded == PAGE_SIZE
+        reference = next(iter(table.rows_by_reference))
+        for char in reference:
+            await pilot.press(char)
+        await settle(pilot)
+        assert list(table.rows_by_reference) == [reference]
+        await pilot.press("enter")  # leaves the box for the table
+        assert table.has_focus
+        await pilot.press("enter")  # opens the sheet
+        await settle(pilot)
+        assert isinstance(app.screen, BookingSheet)
+        assert app.screen.reference == reference
+
+
+async def test_nothing_found_says_so(tui_desk):
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzzqqq")
+        await settle(pilot)
+        assert app.screen.query_one(BookingTable).loaded == 0
+        assert _count_text(app) == "Aucune réservation"
+
+
+async def test_quick_filters_and_unpaid_only(tui_desk):
+    tz = tui_desk.settings.tz()
+    today = tui_desk.now().astimezone(tz).date()
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(BookingTable)
+
+        await pilot.press("1")
+        await settle(pilot)
+        assert screen.filter.period is Period.TODAY
+        expected = search_bookings(tui_desk, BookingQuery(day_from=today, day_to=today, limit=500)).total_count
+        assert screen.total == expected and table.loaded == min(expected, PAGE_SIZE)
+        assert all(_local_day(tui_desk, r.start_at) == today for r in table.rows_by_reference.values())
+
+        await pilot.press("2")
+        await settle(pilot)
+        tomorrow = today + timedelta(days=1)
+        assert all(_local_day(tui_desk, r.start_at) == tomorrow for r in table.rows_by_reference.values())
+
+        await pilot.press("3")
+        await settle(pilot)
+        monday = today - timedelta(days=today.weekday())
+        days = {_local_day(tui_desk, r.start_at) for r in table.rows_by_reference.values()}
+        assert days and all(monday <= d <= monday + timedelta(days=6) for d in days)
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert screen.filter.unpaid_only
+        assert all(r.paid < r.total for r in table.rows_by_reference.values())
+        expected = search_bookings(tui_desk, BookingQuery(day_from=monday, day_to=monday + timedelta(days=6),
+                                                          unpaid_only=True, limit=500)).total_count
+        assert screen.total == expected
+
+        await pilot.press("4", "u")
+        await settle(pilot)
+        assert screen.filter.period is Period.ALL and not screen.filter.unpaid_only
+        assert screen.total == DEMO_BOOKINGS
+
+
+async def test_typed_date_and_a_date_that_is_not_one(tui_desk):
+    tz = tui_desk.settings.tz()
+    today = tui_desk.now().astimezone(tz).date()
+    day = today + timedelta(days=3)
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("5", *"31/02/2026", "enter")
+        await settle(pilot)
+        assert screen.filter.period is Period.ALL  # unchanged
+        assert screen.query_one("#day").has_class("-invalid")
+        assert any("n'est pas une date" in n.message for n in app._notifications)
+
+        await pilot.press(*["backspace"] * 10, *day.strftime("%d/%m"), "enter")
+        await settle(pilot)
+        assert screen.filter.period is Period.DAY and screen.filter.day == day
+        table = screen.query_one(BookingTable)
+        assert all(_local_day(tui_desk, r.start_at) == day for r in table.rows_by_reference.values())
+        assert not screen.query_one("#day").has_class("-invalid")
+
+
+def test_parse_day():
+    from datetime import date
+
+    today = date(2026, 7, 1)
+    assert parse_day("25/12/2026", today) == date(2026, 12, 25)
+    assert parse_day("25/12", today) == date(2026, 12, 25)
+    assert parse_day("5.8.26", today) == date(2026, 8, 5)
+    assert parse_day("2026-08-05", today) == date(2026, 8, 5)
+    assert parse_day("31/02/2026", today) is None
+    assert parse_day("demain", today) is None
+
+
+async def test_live_update_when_another_desk_records_a_payment(tui_desk, other_desk):
+    seen: list[BookingChanged] = []
+
+    def hook(message):
+        if isinstance(message, BookingChanged):
+            seen.append(message)
+
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(BookingTable)
+        row = next(r for r in table.rows_by_reference.values() if r.paid < r.total and r.badge != "link_open")
+        await until(pilot, lambda: app._revision is not None)  # the first poll took the revision
+        collect_offline(other_desk, row.reference, row.total - row.paid, "cash")
+        await until(pilot, lambda: table.rows_by_reference[row.reference].badge == "paid", timeout=4)
+        assert any(m.reference == row.reference for m in seen)
+        assert table.cells(row.reference)[-1] == "payé"
+
+
+async def test_find_booking_palette_opens_the_sheet(tui_desk):
+    with tui_desk.read() as session:
+        reference = session.execute(select(Booking.reference).order_by(Booking.id.desc())).scalars().first()
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*reference)
+        await until(pilot, lambda: reference in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
+                    if app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count
+                    else False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingSheet)
+        assert app.screen.reference == reference
+
+
+async def test_the_list_never_writes(tui_desk):
+    """Browsing, searching and filtering read only: the revision does not move."""
+    from deskpay.services.ledger import current_revision
+
+    with tui_desk.read() as session:
+        before = current_revision(session), session.execute(select(func.count()).select_from(Booking)).scalar_one()
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("1", "2", "3", "4", "u", "u", "slash", *"dupont", "escape", "escape", "ctrl+end")
+        await settle(pilot)
+    with tui_desk.read() as session:
+        after = current_revision(session), session.execute(select(func.count()).select_from(Booking)).scalar_one()
+    assert after == before
