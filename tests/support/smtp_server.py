@@ -44,7 +44,9 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return email.message_from_bytes(self.data, policy=email.policy.default)  # type: ignore[return-value]
+        """The message parsed (line endings made Python's, so bodies compare with what was queued)."""
+        return email.message_from_bytes(self.data.replace(b"\r\n", b"\n"),  # type: ignore[return-value]
+                                        policy=email.policy.default)
 
     @property
     def message_id(self) -> str:
@@ -64,11 +66,15 @@ class ScriptedHandler:
     """Recipients always refused, with the reply: ``{"nobody@example.com": "550 5.1.1 No such user"}``."""
     drop_at_mail: deque[int] = field(default_factory=deque)
     """Drop the connection at MAIL FROM when the server has accepted this many messages in all."""
+    hold: asyncio.Event | None = None
+    """When set to an event, each DATA waits for it before answering: a slow server."""
     connections: int = 0
     mail_commands: int = 0
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
+        self.data_started = asyncio.Event()
+        """Set when a message's data has arrived and the server is about to answer."""
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         """Wait until ``count`` messages have been accepted; they are returned."""
@@ -101,6 +107,9 @@ class ScriptedHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
+        self.data_started.set()
+        if self.hold is not None:
+            await self.hold.wait()
         if self.data_replies:
             return self.data_replies.popleft()
         login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else session.auth_data
@@ -220,3 +229,32 @@ def client_context(ca: Any) -> ssl.SSLContext:
     context = ssl.create_default_context()
     ca.configure_trust(context)
     return context
+
+
+# --- the outbox side: queue emails and read them back -----------------------------------------------
+
+
+def queue_emails(desk: Any, count: int, *, to: str = "client{i}@example.com", subject: str = "Réservation n°{i}",
+                 kind: str = "receipt") -> list[int]:
+    """Queue ``count`` emails through the outbox service (``{i}`` in ``to``/``subject`` is the number)."""
+    from deskpay.services.emails.outbox import Draft, queue_draft
+
+    ids = []
+    with desk.write() as session:
+        for i in range(count):
+            draft = Draft(kind, "fr", to.format(i=i), subject.format(i=i), f"Bonjour {i},\n\nMerci !\n",
+                          f"<p>Bonjour {i},</p><p>Merci !</p>\n")
+            message = queue_draft(session, desk.settings, draft, now=desk.now(), operator=desk.operator,
+                                  booking_id=None, link_id=None)
+            ids.append(message.id)
+    return ids
+
+
+def outbox(desk: Any) -> dict[int, Any]:
+    """Every outbox row by id, read fresh."""
+    from sqlalchemy import select
+
+    from deskpay.store.models import EmailMessage
+
+    with desk.read() as session:
+        return {row.id: row for row in session.execute(select(EmailMessage)).scalars()}
