@@ -6,14 +6,24 @@ Kept small and generic on purpose; a test module's own helpers stay in that modu
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from deskpay.config import Settings
 from deskpay.services.desk import Desk, open_desk
+
+# Property tests are deterministic (same examples every run, no example database);
+# HYPOTHESIS_PROFILE=explore searches at random, for a developer hunting bugs.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("explore", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 #: Mid-season Wednesday morning, 10:00 in Paris: every test starts at the same moment.
 FROZEN_NOW = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
@@ -35,16 +45,19 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory, monkeypatch) -> None:
-    """No developer's config, secrets or DESKPAY_* variables leak into a test."""
-    home = tmp_path_factory.mktemp("config")
+def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.setenv("DESKPAY_CONFIG_FILE", str(home / "config.toml"))
     monkeypatch.setenv("DESKPAY_SECRETS_FILE", str(home / "secrets.toml"))
     for name in list(os.environ):
         upper = name.upper()
         if upper.removeprefix("DESKPAY_") in _SETTINGS_FIELDS or upper.startswith("STRIPE_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory, monkeypatch) -> None:
+    """No developer's config, secrets or DESKPAY_* variables leak into a test."""
+    _isolate(monkeypatch, tmp_path_factory.mktemp("config"))
 
 
 @pytest.fixture
@@ -88,18 +101,56 @@ def db_url(request, tmp_path) -> Iterator[str]:
     yield from _postgres_database(base)
 
 
-@pytest.fixture
-def settings(tmp_path) -> Settings:
+def make_settings(folder: Path) -> Settings:
     """The business as the tests know it: EUR, French, Paris, 30 % deposit, sandbox provider."""
-    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+    return Settings(data_dir=folder / "data", database_url=f"sqlite:///{folder / 'desk.sqlite3'}",
                     business_name="Test Canoës", operator="alice", provider="sandbox",
                     sandbox_public_url="http://127.0.0.1:8765")
 
 
 @pytest.fixture
-def desk(settings, clock) -> Iterator[Desk]:
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory) -> Path:
+    """One SQLite file migrated to head per run; each desk starts from a copy (migrating costs ~0.1 s)."""
+    from deskpay.store.engine import make_engine
+    from deskpay.store.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("migrated") / "desk.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _open_copy(settings: Settings, clock: Clock, migrated: Path) -> Desk:
+    shutil.copyfile(migrated, settings.resolved_database_url().removeprefix("sqlite:///"))
+    return open_desk(settings, operator="alice", clock=clock)
+
+
+@pytest.fixture
+def desk(settings, clock, migrated_sqlite_file) -> Iterator[Desk]:
     """A migrated desk on a temporary SQLite file, with the controllable clock."""
-    desk = open_desk(settings, operator="alice", clock=clock)
+    desk = _open_copy(settings, clock, migrated_sqlite_file)
+    try:
+        yield desk
+    finally:
+        desk.close()
+
+
+@pytest.fixture(scope="module")
+def module_desk(tmp_path_factory, migrated_sqlite_file) -> Iterator[Desk]:
+    """One desk for a whole module, for read-only tests over data built once (clock frozen at FROZEN_NOW)."""
+    folder = tmp_path_factory.mktemp("module_desk")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _isolate(monkeypatch, folder)
+        settings = make_settings(folder)
+    desk = _open_copy(settings, Clock(), migrated_sqlite_file)
     try:
         yield desk
     finally:
@@ -130,3 +181,23 @@ def add_booking(desk: Desk, activity: str | int = "Canoë 7 km", *, participants
     return create_booking(desk, NewBooking(
         activity=activity, start=start or desk.now() + timedelta(days=3), participants=participants,
         customer=NewCustomer(name=name, email=email, phone=phone, language=language), total=total))
+
+
+def db_state(desk: Desk) -> dict[str, list[tuple]]:
+    """Every row of every table (the revision counter included), to prove a refusal changed nothing."""
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    with desk.read() as session:
+        return {
+            name: sorted((tuple(row) for row in session.execute(select(table))), key=repr)
+            for name, table in sorted(SQLModel.metadata.tables.items())
+        }
+
+
+@contextmanager
+def unchanged(desk: Desk) -> Iterator[None]:
+    """``with unchanged(desk), pytest.raises(...):`` — the refusal must leave every table as it was."""
+    before = db_state(desk)
+    yield
+    assert db_state(desk) == before

