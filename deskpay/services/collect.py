@@ -12,6 +12,7 @@ from deskpay.services.emails.outbox import method_label
 from deskpay.services.ledger import compute_amounts, lock_booking, refresh_booking
 from deskpay.services.links import LinksOutcome, LinkSpec, open_links
 from deskpay.services.queries import payment_view
+from deskpay.services.text import clean_block
 from deskpay.services.views import PaymentView
 from deskpay.store.models import Payment
 
@@ -62,13 +63,14 @@ def collect_offline(desk: Desk, reference: str, amount: Money | str, mode: str, 
     """Record a payment taken at the desk (card terminal, cash, transfer, voucher) at once."""
     if mode not in OFFLINE_MODES:
         raise InvalidInput("collect.bad_mode", mode=str(mode)[:20])
+    note = clean_block(note, "Notes", max_len=500)  # refused, not cut short or stored with escape codes
     now = desk.now()
     with desk.write() as session:
         booking = lock_booking(session, reference)
         money = as_money(amount, booking.currency, desk)
         _check_fits(money, compute_amounts(session, booking))
         payment = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind="payment",
-                          method=mode, operator=desk.operator, note=note[:500], created_at=now)
+                          method=mode, operator=desk.operator, note=note, created_at=now)
         session.add(payment)
         session.flush()
         refresh_booking(session, booking, now)
