@@ -222,3 +222,14 @@ async def test_sum_of_payments_and_open_links_never_exceeds_the_total(desk, book
         paid = sum(session.execute(select(Payment.amount_minor)).scalars())
         pending = sum(session.execute(select(PaymentLink.amount_minor).where(PaymentLink.status == "open")).scalars())
     assert paid + pending == 10_000
+
+
+@pytest.mark.parametrize(("note", "key"), [("n" * 501, "text.too_long"),
+                                         ("\x1b]8;;http://evil\x07", "text.control_chars")])
+def test_payment_note_is_checked_like_any_note(desk, booking, note, key):
+    with unchanged(desk), pytest.raises(InvalidInput) as caught:
+        collect_offline(desk, booking.reference, "10", "cash", note=note)
+    assert caught.value.key == key
+    payment = collect_offline(desk, booking.reference, "10", "cash", note="  ticket 42\r\nsigned  ")
+    with desk.read() as session:
+        assert session.get(Payment, payment.id).note == "ticket 42\nsigned"
