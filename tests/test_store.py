@@ -200,3 +200,30 @@ def test_sqlite_write_transactions_are_immediate(tmp_path):
         assert statements.count("BEGIN") == 1
     finally:
         engine.dispose()
+
+
+async def test_services_record_a_provider_payment_once_on_every_database(db_url, tmp_path):
+    """The same report twice through the service: one payment, on SQLite and on PostgreSQL (row locks)."""
+    from deskpay.domain.money import Money
+    from deskpay.services.collect import collect_online
+    from deskpay.services.desk import open_desk
+    from deskpay.services.payments import record_provider_payment
+    from deskpay.services.queries import booking_detail
+    from tests.conftest import Clock, add_activity, add_booking, make_settings
+
+    settings = make_settings(tmp_path)
+    settings.database_url = db_url
+    desk = open_desk(settings, operator="alice", clock=Clock())
+    try:
+        add_activity(desk, price=2_500)
+        booking = add_booking(desk, participants=4)
+        link = (await collect_online(desk, booking.reference, "40")).links[0]
+        results = [record_provider_payment(desk, provider="sandbox", payment_reference="pi_once",
+                                           amount=Money(4_000, "EUR"), link_id=link.id) for _ in range(3)]
+        assert [r.created for r in results] == [True, False, False]
+        assert len({r.payment_id for r in results}) == 1
+        detail = booking_detail(desk, booking.reference)
+        assert [p.amount.minor for p in detail.payments] == [4_000]
+        assert (detail.amounts.paid.minor, detail.amounts.pending.minor) == (4_000, 0)
+    finally:
+        desk.close()
