@@ -11,9 +11,11 @@ delivered to a local aiosmtpd running in a separate process, three ways:
 * **smtplib, one connection per message** — the naive way: the standard
   library, connect, send, quit, for every message.
 
-Each of the first two runs ``--repeat`` times, alternating; the best run of
-each counts. The worker must reach ``--target`` (80 %) of the bare loop, or
-the script exits 1. Usage: ``.venv/bin/python bench/email_throughput.py [--messages 2000]``
+The messages are split into ``--rounds`` rounds and the three ways take
+turns on each round, so a busy machine slows them alike. The worker must
+reach ``--target`` (80 %) of the bare loop, and the server must have received
+every message, or the script exits 1.
+Usage: ``.venv/bin/python bench/email_throughput.py [--messages 2000] [--rounds 10]``
 """
 
 from __future__ import annotations
@@ -98,8 +100,9 @@ def sample_draft() -> Draft:
 
 
 def open_outbox(directory: Path, port: int) -> Desk:
-    settings = load_settings(data_dir=directory, smtp_url=f"smtp://127.0.0.1:{port}", business_name="Canoës de l'Ardèche",
-                             smtp_from="resa@canoes.example", smtp_reply_to="contact@canoes.example")
+    settings = load_settings(data_dir=directory, smtp_url=f"smtp://127.0.0.1:{port}",
+                             business_name="Canoës de l'Ardèche", smtp_from="resa@canoes.example",
+                             smtp_reply_to="contact@canoes.example")
     return open_desk(settings, operator="bench")
 
 

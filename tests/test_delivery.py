@@ -303,7 +303,8 @@ def test_backoff_doubles_with_jitter_and_is_capped():
          ("mail.example.com", 2525, "starttls", "resa@canoes.example", "pw", 30.0, None)),
         ("smtps://resa:inurl@mail.example.com?timeout=12.5&cafile=/etc/ca.pem", None,
          ("mail.example.com", 465, "tls", "resa", "inurl", 12.5, "/etc/ca.pem")),
-        ("smtps://resa:inurl@mail.example.com", "fromenv", ("mail.example.com", 465, "tls", "resa", "fromenv", 30.0, None)),
+        ("smtps://resa:inurl@mail.example.com", "fromenv",
+         ("mail.example.com", 465, "tls", "resa", "fromenv", 30.0, None)),
         ("SMTP+STARTTLS://mail.example.com/", None, ("mail.example.com", 587, "starttls", None, None, 30.0, None)),
     ],
 )

@@ -87,7 +87,8 @@ class ScriptedHandler:
         return [item.message_id for item in self.received]
 
     # aiosmtpd hooks -------------------------------------------------------------------------
-    async def handle_MAIL(self, server: SMTP, session: Any, envelope: Any, address: str, mail_options: list[str]) -> str:
+    async def handle_MAIL(self, server: SMTP, session: Any, envelope: Any, address: str,
+                          mail_options: list[str]) -> str:
         self.mail_commands += 1
         if self.drop_at_mail and self.drop_at_mail[0] <= len(self.received):
             self.drop_at_mail.popleft()
@@ -98,7 +99,8 @@ class ScriptedHandler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(self, server: SMTP, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
         if address in self.refused_recipients:
             return self.refused_recipients[address]
         if self.rcpt_replies:
