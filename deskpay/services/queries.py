@@ -190,12 +190,17 @@ def list_links(desk: Desk, reference: str | None = None, status: str | None = No
 
 
 def find_customers(desk: Desk, text: str, limit: int = 20) -> list[CustomerView]:
-    needle = fold(text.strip())[:100]
+    """Customers matching every word typed, accents folded (``zoe`` finds ``Zoë``)."""
+    words = [fold(word) for word in text.strip()[:100].split()]
     with desk.read() as session:
         statement = select(Customer).order_by(Customer.name).limit(limit)
-        if needle:
-            pattern = f"%{_escape_like(needle)}%"
-            statement = statement.where(or_(func.lower(Customer.name).like(pattern, escape="\\"),
+        for word in words:
+            pattern = f"%{_escape_like(word)}%"
+            # The folded keys (name, email, phone digits) live on the customer's bookings;
+            # lower() in the database folds neither accents nor, on SQLite, non-ASCII case.
+            via_bookings = select(Booking.customer_id).where(Booking.search_text.like(pattern, escape="\\"))
+            statement = statement.where(or_(Customer.id.in_(via_bookings),
+                                            func.lower(Customer.name).like(pattern, escape="\\"),
                                             func.lower(Customer.email).like(pattern, escape="\\"),
                                             Customer.phone.like(pattern, escape="\\")))
         return [customer_view(c) for c in session.execute(statement).scalars()]
