@@ -178,3 +178,24 @@ def test_many_bookings_page_through_without_loss(desk):
         seen += [row.reference for row in page.rows]
         offset += len(page.rows)
     assert len(seen) == len(made) == 20 and set(seen) == made
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("zoe", {"Zoë Lefèvre"}),
+        ("Zoë", {"Zoë Lefèvre"}),
+        ("LEFEVRE", {"Zoë Lefèvre"}),
+        ("oeuvray", {"Jean-Loup Œuvray"}),
+        ("elodie", {"Élodie Martin", "ÉLODIE Rousseau"}),
+        ("élodie rousseau", {"ÉLODIE Rousseau"}),
+        ("marc.dupont", {"Marc Dupont"}),
+        ("0475881234", {"Marc Dupont"}),
+        ("100%", {"100%_Sport"}),
+        ("", {name for name, _, _ in PEOPLE.values()}),
+        ("nobody", set()),
+    ],
+)
+def test_find_customers_folds_accents(listing, text, names):
+    desk, _ = listing
+    assert {c.name for c in find_customers(desk, text)} == names
