@@ -231,6 +231,19 @@ async def test_a_5xx_to_the_data_fails_the_message_only(make_desk):
         assert outbox(desk)[first].last_error == "554 5.7.1 Message rejected as spam"
 
 
+async def test_a_refused_sender_holds_the_batch_instead_of_failing_every_message(make_desk):
+    async with mail_server() as server:
+        desk = make_desk(server.url)
+        first, second = queue_emails(desk, 2)
+        server.handler.mail_replies.append("553 5.7.1 <resa@canoes.example>: Sender address rejected")
+        report = await Delivery(desk).run_batch()
+        assert (report.retrying, report.failed, report.sent) == (1, 0, 0)
+        rows = outbox(desk)
+        assert (rows[first].status, rows[first].last_error) == (
+            "queued", "553 5.7.1 <resa@canoes.example>: Sender address rejected")
+        assert (rows[second].status, rows[second].attempts) == ("queued", 0)
+
+
 async def test_a_connection_dropped_mid_batch_is_reopened_and_nothing_is_lost_or_doubled(make_desk):
     async with mail_server() as server:
         desk = make_desk(server.url)
@@ -325,6 +338,7 @@ def test_smtp_url(url, password, expected):
         ("smtp://mail.example.com?verify=no", "unknown option “verify”"),
         ("smtp://mail.example.com?timeout=never", "timeout must be a number"),
         ("smtp://resa:secret@mail.example.com?timeout=0", "timeout must be a number"),
+        ("smtp://mail.example.com?timeout=600", "timeout must be a number of seconds up to 60"),
     ],
 )
 def test_smtp_url_refusals(url, reason):

@@ -43,16 +43,16 @@ def make_desk(tmp_path: Path, clock):
 
 async def test_two_workers_on_one_database_send_each_message_once(make_desk, db_url):
     async with mail_server() as server:
-        first_desk = make_desk(server.url, db_url)
-        second_desk = make_desk(server.url, db_url)  # its own engine and connections, like another process
-        ids = queue_emails(first_desk, 40)
-        first, second = Delivery(first_desk, name="worker-1"), Delivery(second_desk, name="worker-2")
+        # Each worker has its own engine and connections, as another process or TUI would.
+        desks = [make_desk(server.url, db_url) for _ in range(3)]
+        ids = queue_emails(desks[0], 40)
+        workers = [Delivery(desk, name=f"worker-{n}") for n, desk in enumerate(desks)]
 
-        reports = await asyncio.gather(first.run_batch(), second.run_batch(), first.run_batch(), second.run_batch())
+        reports = await asyncio.gather(*(worker.run_batch() for worker in workers))
 
         assert sum(report.sent for report in reports) == 40
         assert all(report.errors == [] for report in reports)
-        rows = outbox(first_desk)
+        rows = outbox(desks[0])
         assert Counter(server.handler.message_ids()) == Counter(rows[i].message_id for i in ids)  # each once
         assert {row.status for row in rows.values()} == {"sent"}
 

@@ -58,6 +58,8 @@ class ScriptedHandler:
     """Accepts everything unless told otherwise; what it is told applies once, in order."""
 
     received: list[Received] = field(default_factory=list)
+    mail_replies: deque[str] = field(default_factory=deque)
+    """Answers for the next MAIL FROM commands, e.g. ``"553 5.7.1 Sender not allowed"``."""
     rcpt_replies: deque[str] = field(default_factory=deque)
     """Answers for the next RCPT TO commands, e.g. ``"450 4.2.0 Mailbox busy"``."""
     data_replies: deque[str] = field(default_factory=deque)
@@ -95,6 +97,8 @@ class ScriptedHandler:
             assert server.transport is not None
             server.transport.abort()  # no reply at all, as when a server or a NAT box goes away
             return "421 4.4.2 connection dropped"  # never reaches the client
+        if self.mail_replies:
+            return self.mail_replies.popleft()
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"

@@ -212,13 +212,26 @@ class Delivery:
         self._halt = asyncio.Event()
         self._rng = rng or random.Random()
         self._paused_until: datetime | None = None
+        self._running = False
         # One database call at a time from this worker (a cancelled caller leaves its thread running).
         self._db = threading.Lock()
 
     # --- the batch ------------------------------------------------------------------------------
 
     async def run_batch(self) -> BatchReport:
-        """Send every due message, then return. Cancelled, it finishes the message in flight first."""
+        """Send every due message, then return. Cancelled, it finishes the message in flight first.
+
+        One batch at a time per instance; run several instances (several workers) to send in parallel.
+        """
+        if self._running:
+            raise RuntimeError("this Delivery is already running a batch")
+        self._running = True
+        try:
+            return await self._guarded_batch()
+        finally:
+            self._running = False
+
+    async def _guarded_batch(self) -> BatchReport:
         self._halt = asyncio.Event()
         inner = asyncio.create_task(self._batch(), name=f"{DELIVERY_JOB}:{self.name}")
         try:

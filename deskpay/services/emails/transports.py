@@ -34,6 +34,8 @@ from deskpay.domain.messages import register
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for the server at each step (connect, each command, the data)."""
+MAX_TIMEOUT = 60.0
+"""A send takes at most about eight steps of this: well inside the delivery lease (10 minutes)."""
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
 SCHEMES = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
 
@@ -141,8 +143,9 @@ def parse_smtp_url(url: str, password: str | None = None) -> SmtpConfig:
             timeout = float(options["timeout"][-1])
         except ValueError:
             timeout = -1.0
-        if not 0 < timeout <= 600:
-            raise InvalidInput("smtp.bad_url", url=shown, reason="timeout must be a number of seconds up to 600")
+        if not 0 < timeout <= MAX_TIMEOUT:
+            raise InvalidInput("smtp.bad_url", url=shown,
+                               reason=f"timeout must be a number of seconds up to {MAX_TIMEOUT:g}")
     cafile = options["cafile"][-1] if "cafile" in options else None
     username = unquote(parts.username) if parts.username else None
     url_password = unquote(parts.password) if parts.password else None
@@ -180,6 +183,10 @@ class SmtpTransport:
                 code = refusal.code if refusal is not None else 550
                 reply = f"{code} {refusal.message}" if refusal is not None else str(error)
                 raise SendError(reply, permanent=code >= 500) from None
+            except aiosmtplib.SMTPSenderRefused as error:
+                # Refusing our From refuses every message alike (a relay that does not allow it):
+                # the batch waits, and the messages go once the settings or the relay are fixed.
+                raise SendError(f"{error.code} {error.message}", connection=True) from None
             except aiosmtplib.SMTPResponseException as error:
                 reply = f"{error.code} {error.message}"
                 if error.code == 421:  # the server is closing this connection: a new one may do
