@@ -124,7 +124,10 @@ class DeskpayApp(App[None]):
         self._poll_error: str | None = None
         self._worker_stop: asyncio.Event | None = None
         self._worker_task: asyncio.Task | None = None
+        self._theme_notices: list[str] = []
         localize_bindings(self, LABELS, self.lang)
+        # Themes are chosen before the first screen is styled: setting one later restyles everything.
+        self._apply_themes()
 
     # --- start-up ------------------------------------------------------------------------------------------
 
@@ -137,7 +140,8 @@ class DeskpayApp(App[None]):
         return dict(VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
-        self._apply_themes()
+        for notice in self._theme_notices:
+            self.notify(notice, severity="warning", timeout=10)
         self.screen_change_signal.subscribe(self, self._add_banner)
         self._add_banner(self.screen)
         self._show_provider_mode()
@@ -147,16 +151,16 @@ class DeskpayApp(App[None]):
             self._worker_task = asyncio.create_task(self._run_background(self._worker_stop), name="deskpay-worker")
 
     def _apply_themes(self) -> None:
+        """Register the theme files of ``themes/`` and choose the remembered one (problems are shown on mount)."""
         loaded = load_themes(self.themes_dir)
         for theme in loaded.themes:
             self.register_theme(theme)
         self.deskpay_themes = dict(loaded.titles)
-        for problem in loaded.problems:
-            self.notify(problem.text(self.lang), severity="warning", timeout=10)
+        self._theme_notices = [problem.text(self.lang) for problem in loaded.problems]
         wanted = self.ui_state.theme or DEFAULT_THEME
         if wanted not in self.available_themes:
             fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else FALLBACK_THEME
-            self.notify(LABELS("theme_fallback", self.lang, name=wanted, fallback=fallback), severity="warning")
+            self._theme_notices.append(LABELS("theme_fallback", self.lang, name=wanted, fallback=fallback))
             wanted = fallback
         self.theme = wanted
 
@@ -320,22 +324,28 @@ class DeskpayApp(App[None]):
         self.push_screen(BookingSheet(self.desk, reference))
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=LABELS("palette", self.lang)))
+        self._open_palette(None, LABELS("palette", self.lang))
 
     def action_find_booking(self) -> None:
         from deskpay.tui.widgets.palette import LABELS as PALETTE, BookingFinder
 
-        if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(providers=[BookingFinder],
-                                            placeholder=PALETTE("find_placeholder", self.lang)))
+        self._open_palette([BookingFinder], PALETTE("find_placeholder", self.lang))
 
     def action_pick_theme(self) -> None:
         from deskpay.tui.widgets.palette import LABELS as PALETTE, ThemePicker
 
-        if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(providers=[ThemePicker],
-                                            placeholder=PALETTE("theme_placeholder", self.lang)))
+        self._open_palette([ThemePicker], PALETTE("theme_placeholder", self.lang))
+
+    def _open_palette(self, providers: list | None, placeholder: str, attempt: int = 0) -> None:
+        """Open a palette; chosen from another palette, wait until that one has closed."""
+        if not self.use_command_palette:
+            return
+        if CommandPalette.is_open(self):
+            if attempt < 10:
+                self.set_timer(0.03, partial(self._open_palette, providers, placeholder, attempt + 1))
+            return
+        palette_id = "--command-palette" if providers is None else None
+        self.push_screen(CommandPalette(providers=providers, placeholder=placeholder, id=palette_id))
 
     def action_help(self) -> None:
         from deskpay.tui.screens.help import HelpScreen, keys_of

@@ -28,6 +28,7 @@ from deskpay.services.views import BookingDetail, LinkView
 from deskpay.tui.i18n import Labels
 from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCancelled, LinkCreated
 from deskpay.tui.widgets.activity_log import ActivityLog
+from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.client_pane import ClientPane
 from deskpay.tui.widgets.keys import localize_bindings
 from deskpay.tui.widgets.payment_pane import LinksTable, PaymentPane
@@ -115,6 +116,7 @@ class BookingSheet(Screen):
 
     def compose(self) -> ComposeResult:
         lang, tz = self.lang, self.desk.settings.tz()
+        yield ModeBanner()
         with VerticalScroll(id="sheet-scroll", can_focus=False):
             yield Static(Content(LABELS("loading", lang, reference=self.reference)), id="sheet-title")
             yield Static(id="sheet-notes")

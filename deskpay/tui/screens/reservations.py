@@ -28,6 +28,7 @@ from deskpay.services.queries import BookingQuery, search_bookings
 from deskpay.services.views import BookingPage, BookingRow
 from deskpay.tui.i18n import Labels
 from deskpay.tui.messages import BookingChanged
+from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.booking_table import BookingTable
 from deskpay.tui.widgets.keys import localize_bindings
 from deskpay.tui.widgets.period_bar import Period, PeriodBar
@@ -152,6 +153,7 @@ class ReservationsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         lang = self.lang
+        yield ModeBanner()
         with Horizontal(id="search-row"):
             yield Input(placeholder=LABELS("search", lang), id="search", compact=True)
             yield Static(LABELS("loading", lang), id="count")
@@ -164,15 +166,11 @@ class ReservationsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = LABELS("title", self.lang)
-        table = self.query_one(BookingTable)
-        table.loading = True
-        table.focus()
         self._reload()
 
     def load_failed(self) -> None:
         """A load worker failed (the app showed why): stop waiting for it."""
         self._loading_first = self._loading_more = self._refresh_pending = False
-        self.query_one(BookingTable).loading = False
 
     # --- queries (workers post messages; handlers own the widgets) ----------------------------------------
 
@@ -222,7 +220,6 @@ class ReservationsScreen(Screen):
             self._loading_more = False
         else:
             self._loading_first = False
-            table.loading = False
         with self.app.batch_update():
             table.show_page(message.page.rows, append=message.append)
         self.total = message.page.total_count
