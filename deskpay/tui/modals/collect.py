@@ -51,10 +51,10 @@ LABELS = Labels(
         "cancel": ("Annuler", "Cancel"),
         "done.title": ("Lien de paiement créé : {amount}", "Payment link created: {amount}"),
         "done.expires": ("Valable jusqu'au {when}.", "Valid until {when}."),
-        "send_email": ("Envoyer le lien de paiement par email", "Email the payment link"),
-        "copy": ("Copier le lien", "Copy the link"),
-        "show_qr": ("Afficher le QR code", "Show the QR code"),
-        "finish": ("Terminer", "Done"),
+        "send_email": ("e  Envoyer le lien de paiement par email", "e  Email the payment link"),
+        "copy": ("c  Copier le lien", "c  Copy the link"),
+        "show_qr": ("q  Afficher le QR code au client", "q  Show the QR code to the customer"),
+        "finish": ("Échap  Terminer", "Esc  Done"),
         "copied": ("Lien copié dans le presse-papiers.", "Link copied to the clipboard."),
         "emailed": ("Email mis en file d'envoi pour {to}.", "Email queued for {to}."),
         "not_emailed": ("Email non envoyé.", "Email not sent."),
@@ -149,7 +149,7 @@ class CollectModal(DeskModal[CollectResult | None]):
                     yield Static("", id="link-url", classes="url")
                     yield Static("", id="link-expiry", classes="hint")
                     yield Static("", id="email-state", classes="hint")
-                    with Horizontal(classes="buttons"):
+                    with Vertical(id="next-steps"):
                         yield Button(self.t("send_email"), id="send-email", variant="primary", compact=True)
                         yield Button(self.t("copy"), id="copy", compact=True)
                         yield Button(self.t("show_qr"), id="show-qr", compact=True)
@@ -217,6 +217,7 @@ class CollectModal(DeskModal[CollectResult | None]):
         self.query_one("#figures", Static).update(figures)
         amount = self.query_one("#amount", Input)
         amount.value = amount_for_input(amounts.requestable, lang) if amounts.requestable else ""
+        amount.select_all()  # typing replaces the suggested amount
         self._echo(amount.value)
         self._set_busy(False)
 
