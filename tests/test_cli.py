@@ -3,65 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-from typer.testing import CliRunner
+from sqlalchemy import select
 
 from deskpay.cli.main import app
 from deskpay.config import load_settings
 from deskpay.services.desk import open_desk
-from deskpay.store.models import AuditEvent, Booking, Counter, Customer, EmailMessage, Payment, PaymentLink
-
-runner = CliRunner()
-
-
-@pytest.fixture()
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {"DESKPAY_DATA_DIR": str(tmp_path / "data"), "DESKPAY_CONFIG_FILE": str(tmp_path / "none.toml"),
-           "DESKPAY_SECRETS_FILE": str(tmp_path / "no-secrets.toml"), "DESKPAY_OPERATOR": "clara",
-           "DESKPAY_LOCALE": "en"}
-    for key in ("DESKPAY_DATABASE_URL", "STRIPE_API_KEY", "DESKPAY_PROVIDER"):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    result = runner.invoke(app, ["demo", "load", "--bookings", "120"])
-    assert result.exit_code == 0, result.output
-    return env
-
-
-def run(*args: str, ok: bool = True):
-    result = runner.invoke(app, list(args))
-    if ok:
-        assert result.exit_code == 0, f"{args}: {result.output}"
-    return result
-
-
-def run_json(*args: str) -> dict:
-    return json.loads(run(*args, "--json").stdout)
-
-
-def snapshot() -> dict[str, int]:
-    """Row counts and money sums of every table: what 'nothing changed' means."""
-    desk = open_desk(load_settings())
-    try:
-        with desk.read() as s:
-            counts = {m.__name__: s.execute(select(func.count()).select_from(m)).scalar_one()
-                      for m in (Booking, Customer, Payment, PaymentLink, EmailMessage, AuditEvent)}
-            counts["paid"] = s.execute(select(func.coalesce(func.sum(Payment.amount_minor), 0))).scalar_one()
-            counts["revision"] = s.get(Counter, "revision").value
-            return counts
-    finally:
-        desk.close()
-
-
-def unpaid_reference(minimum: int = 5_000) -> str:
-    """A booking with no open link and a balance of at least ``minimum`` cents."""
-    for row in run_json("bookings", "list", "--unpaid", "--limit", "500")["bookings"]:
-        if row["badge"] in ("unpaid", "link_expired", "deposit_paid") and row["balance"] >= minimum:
-            return row["reference"]
-    raise AssertionError("the demo has no suitable unpaid booking")
+from deskpay.store.models import EmailMessage
+from tests.support.cli import cli_env, run, run_json, runner, snapshot, unpaid_reference  # noqa: F401
 
 
 def test_bookings_list_json_has_stable_fields(cli_env):

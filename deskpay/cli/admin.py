@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.common import desk_session, handle_errors, lang, print_json
+from deskpay.cli.common import MAX_ID, desk_session, handle_errors, lang, print_json
 from deskpay.domain.errors import InvalidInput
 from deskpay.domain.messages import register
 
@@ -41,7 +41,7 @@ def refund(reference: str = typer.Argument(...), amount: str = typer.Option(...,
 
 @payments_app.command("delete")
 @handle_errors
-def payments_delete(payment_id: int = typer.Argument(...), reason: str = typer.Option("", "--reason")) -> None:
+def payments_delete(payment_id: int = typer.Argument(..., min=1, max=MAX_ID), reason: str = typer.Option("", "--reason")) -> None:
     """Delete a desk payment recorded by mistake (managers only; the audit log keeps it)."""
     from deskpay.services.adjustments import delete_payment
 

@@ -54,7 +54,7 @@ def list_bookings(
     from deskpay.domain.formatting import format_short
     from deskpay.services.queries import BookingQuery, search_bookings
 
-    the_day = parse_day(day) if day else None
+    the_day = parse_day(day) if day is not None else None
     with desk_session() as desk:
         page = search_bookings(desk, BookingQuery(text=search or "", day_from=the_day, day_to=the_day,
                                                   unpaid_only=unpaid, limit=limit))

@@ -25,6 +25,7 @@ from deskpay.domain.errors import DeskpayError
 from deskpay.services.desk import Desk, open_desk
 
 T = TypeVar("T")
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 
 
 class CliState:

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.common import desk_session, handle_errors, lang, print_json, run_async
+from deskpay.cli.common import MAX_ID, desk_session, handle_errors, lang, print_json, run_async
 from deskpay.domain.errors import InvalidInput
 from deskpay.domain.messages import register
 
@@ -54,7 +54,7 @@ def list_links(
 
 @app.command("cancel")
 @handle_errors
-def cancel(link_id: int = typer.Argument(...), reason: str = typer.Option("", "--reason"),
+def cancel(link_id: int = typer.Argument(..., min=1, max=MAX_ID), reason: str = typer.Option("", "--reason"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Cancel an open link (at the provider too, so it can no longer be paid)."""
     from deskpay.services.links import cancel_link
@@ -75,7 +75,7 @@ def cancel(link_id: int = typer.Argument(...), reason: str = typer.Option("", "-
 
 @app.command("regenerate")
 @handle_errors
-def regenerate(link_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+def regenerate(link_id: int = typer.Argument(..., min=1, max=MAX_ID), as_json: bool = typer.Option(False, "--json")) -> None:
     """A new link with the same amount, label and recipient as an expired or cancelled one."""
     from deskpay.services.links import regenerate_link
 
@@ -96,7 +96,7 @@ def regenerate(link_id: int = typer.Argument(...), as_json: bool = typer.Option(
 
 @app.command("qr")
 @handle_errors
-def qr(link_id: int = typer.Argument(...),
+def qr(link_id: int = typer.Argument(..., min=1, max=MAX_ID),
        invert: bool = typer.Option(False, "--invert", help="For terminals with dark text on a light background.")) -> None:
     """Print the link's QR code in the terminal (half blocks), for the customer to scan."""
     import shutil

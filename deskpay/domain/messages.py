@@ -7,6 +7,7 @@ shown as is, so a missing translation degrades to something readable.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import unicodedata
 from typing import Any
 
 _CATALOGUE: dict[str, dict[str, str]] = {}
@@ -20,13 +21,34 @@ def register(entries: Mapping[str, Mapping[str, str]]) -> None:
         _CATALOGUE[key] = dict(texts)
 
 
+_INVISIBLE = {"\r": "\\r", "\n": "\\n", "\t": " ", "\x00": "\\0"}
+_MAX_ECHO = 80
+
+
+def _visible(text: str) -> str:
+    """Control and bidi-override characters shown escaped; long input cut."""
+    out = []
+    for char in text[: _MAX_ECHO + 1]:
+        if char in _INVISIBLE:
+            out.append(_INVISIBLE[char])
+        elif unicodedata.category(char) in ("Cc", "Zl", "Zp") or 0x202A <= ord(char) <= 0x202E \
+                or 0x2066 <= ord(char) <= 0x2069 or char in "\u200e\u200f":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    shown = "".join(out)
+    return shown if len(text) <= _MAX_ECHO else shown[:_MAX_ECHO] + "…"
+
+
 def render_message(key: str, lang: str, params: Mapping[str, Any]) -> str:
     texts = _CATALOGUE.get(key)
     if texts is None:
         return key
     template = texts.get(lang) or texts["en"]
-    # Amounts travel as Money and are written out in the reader's language.
-    shown = {k: (v.format(lang) if hasattr(v, "currency") and hasattr(v, "minor") else v) for k, v in params.items()}
+    # Amounts travel as Money and are written out in the reader's language; echoed
+    # input is made one visible line, so a message never spans lines or hides text.
+    shown = {k: (v.format(lang) if hasattr(v, "currency") and hasattr(v, "minor")
+                 else _visible(v) if isinstance(v, str) else v) for k, v in params.items()}
     try:
         return template.format(**shown)
     except (KeyError, IndexError):
