@@ -14,7 +14,10 @@ from deskpay.cli import admin as admin_cli
 from deskpay.cli import bookings as bookings_cli
 from deskpay.cli import links as links_cli
 from deskpay.cli import money as money_cli
+from deskpay.cli import outbox as outbox_cli
+from deskpay.cli import sandbox as sandbox_cli
 from deskpay.cli import system as system_cli
+from deskpay.cli import worker as worker_cli
 from deskpay.cli.common import state
 
 app = typer.Typer(
@@ -50,6 +53,9 @@ app.command("refund")(admin_cli.refund)
 app.add_typer(admin_cli.payments_app, name="payments", help="Correct desk payments (managers).")
 app.add_typer(admin_cli.activities_app, name="activities", help="Activities and their payment terms.")
 app.add_typer(admin_cli.operators_app, name="operators", help="Operators and their roles (manager, staff).")
+app.add_typer(outbox_cli.app, name="outbox", help="Emails queued, sent and failed; retry a failed one.")
+app.add_typer(sandbox_cli.app, name="sandbox", help="The built-in offline checkout (no real money).")
+app.command("worker")(worker_cli.worker)
 app.add_typer(system_cli.demo_app, name="demo", help="The demo business: load it and open the TUI on it.")
 app.add_typer(system_cli.config_app, name="config", help="Show the configuration (secrets masked).")
 app.add_typer(system_cli.db_app, name="db", help="Database schema migrations.")
