@@ -253,7 +253,7 @@ def test_plain_forms_read_back(minor):
         assert parse_amount(form, "EUR") == money, form
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(text=st.text(max_size=45), currency=CURRENCIES)
 def test_parse_returns_a_positive_amount_or_a_clear_refusal(text, currency):
     try:
