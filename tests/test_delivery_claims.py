@@ -207,3 +207,48 @@ async def test_the_job_refuses_a_sender_no_email_can_carry(make_desk, caplog):
         assert [row.status for row in outbox(desk).values()] == ["queued"]  # nothing claimed, nothing sent
         assert server.handler.mail_commands == 0
         assert len([r for r in caplog.records if "cannot be sent" in r.getMessage()]) == 1  # said once
+
+
+_WORKER_PROCESS = """
+import asyncio, sys
+from deskpay.config import Settings
+from deskpay.services.desk import open_desk
+from deskpay.services.emails.delivery import Delivery
+
+settings = Settings(data_dir=sys.argv[1], database_url=sys.argv[2], smtp_url=sys.argv[3],
+                    smtp_from="resa@canoes.example")
+asyncio.run(Delivery(open_desk(settings, operator="killed"), name="killed").run_batch())
+"""
+
+
+async def test_a_worker_process_killed_mid_send_is_taken_over_after_the_lease(make_desk, db_url, clock, tmp_path):
+    import signal
+    import sys
+    from datetime import UTC, datetime
+
+    async with mail_server() as server:
+        desk = make_desk(server.url, db_url)
+        ids = queue_emails(desk, 2)
+        server.handler.hold = asyncio.Event()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _WORKER_PROCESS, str(tmp_path / "data"), desk.settings.resolved_database_url(),
+            server.url)
+        try:
+            async with asyncio.timeout(30):
+                await server.handler.data_started.wait()  # the server has the message, not yet said so
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        server.handler.hold.set()  # its 250 goes to nobody
+        rows = outbox(desk)
+        assert [(rows[i].status, rows[i].claimed_by) for i in ids] == [("sending", "killed"), ("queued", None)]
+
+        clock.now = datetime.now(UTC) + LEASE + timedelta(seconds=1)  # the killed process claimed in real time
+        report = await Delivery(desk, name="survivor").run_batch()
+        assert (report.recovered, report.sent) == (1, 2)
+        counts = Counter(server.handler.message_ids())
+        assert counts == Counter({rows[ids[0]].message_id: 2, rows[ids[1]].message_id: 1})
+        assert {row.status for row in outbox(desk).values()} == {"sent"}

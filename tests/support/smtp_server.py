@@ -69,14 +69,15 @@ class ScriptedHandler:
     drop_at_mail: deque[int] = field(default_factory=deque)
     """Drop the connection at MAIL FROM when the server has accepted this many messages in all."""
     hold: asyncio.Event | None = None
-    """When set to an event, each DATA waits for it before answering: a slow server."""
+    """When set to an event, each accepted message is recorded and then its 250 waits for the event:
+    a server that has the message but is slow to say so (or whose client dies meanwhile)."""
     connections: int = 0
     mail_commands: int = 0
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
         self.data_started = asyncio.Event()
-        """Set when a message's data has arrived and the server is about to answer."""
+        """Set when a message's data has arrived (and been recorded, unless refused)."""
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         """Wait until ``count`` messages have been accepted; they are returned."""
@@ -113,10 +114,8 @@ class ScriptedHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
-        self.data_started.set()
-        if self.hold is not None:
-            await self.hold.wait()
         if self.data_replies:
+            self.data_started.set()
             return self.data_replies.popleft()
         login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else session.auth_data
         item = Received(mail_from=envelope.mail_from, rcpt_tos=tuple(envelope.rcpt_tos),
@@ -125,7 +124,11 @@ class ScriptedHandler:
         async with self._changed:
             self.received.append(item)
             self._changed.notify_all()
-        return "250 2.0.0 Queued as %d" % len(self.received)
+        number = len(self.received)
+        self.data_started.set()
+        if self.hold is not None:
+            await self.hold.wait()  # stored, like a real server's queue, but the 250 is late
+        return f"250 2.0.0 Queued as {number}"
 
 
 class MailServer:
