@@ -268,6 +268,8 @@ class Delivery:
                         await self._in_thread(self._step, outcome, False)
                         outcome = None
                     more = await self.rate.wait(stopping.event)
+                if outcome is None and not more:
+                    break
                 claimed = await self._in_thread(self._step, outcome, more)
                 outcome = None
                 if claimed is None:
