@@ -152,6 +152,11 @@ def screen_text(app: App) -> str:
     return text.replace("\u202f", " ").replace("\xa0", " ")  # French amounts use narrow no-break spaces
 
 
+def text_of(widget) -> str:
+    """What a Static shows, with the no-break spaces of French amounts made plain."""
+    return str(widget.render()).replace("\u202f", " ").replace("\xa0", " ")
+
+
 def region_lines(app: App, region) -> list[str]:
     """The characters drawn inside ``region`` of the screen (what the customer sees there)."""
     strips = app.screen._compositor.render_strips()
