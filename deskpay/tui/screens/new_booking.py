@@ -147,6 +147,8 @@ class NewBookingScreen(DeskScreen[str | None]):
         self.matches: dict[str, CustomerView] = {}
         self.customer: CustomerView | None = None
         self.total_edited = False
+        self.wanted_confirm: str | None = None
+        self._auto_confirm: str | None = None
         self.busy = False
 
     # ----------------------------------------------------------------- layout
@@ -240,9 +242,6 @@ class NewBookingScreen(DeskScreen[str | None]):
             clock.value = times[0]
         self.total_edited = False
         self._refresh_total()
-        from deskpay.services.confirmation import default_mode
-
-        self._select_confirm(default_mode(self.desk, activity))
 
     # ------------------------------------------------------------- money
     def _participants(self) -> int | None:
@@ -359,7 +358,7 @@ class NewBookingScreen(DeskScreen[str | None]):
 
     def _refresh_confirm(self) -> None:
         """Amounts in the choices, and the choices disabled with their reason when there is no email."""
-        from deskpay.services.confirmation import terms_for
+        from deskpay.services.confirmation import default_mode, terms_for
 
         lang = self.lang
         activity, total = self.activity, self._total()
@@ -377,14 +376,20 @@ class NewBookingScreen(DeskScreen[str | None]):
         full.disabled = not can_send
         reason = self.query_one("#confirm-reason", Static)
         reason.update("" if can_send else self.t("confirm.no_email"))
-        if (deposit.value and deposit.disabled) or (full.value and full.disabled):
-            self.query_one("#confirm-none", RadioButton).value = True
+        # The operator's own choice, else what the activity's payment terms suggest; "none" when impossible.
+        wanted = self.wanted_confirm or (default_mode(self.desk, activity) if activity is not None else "none")
+        target = wanted if not self.query_one(f"#confirm-{wanted}", RadioButton).disabled else "none"
+        if self.confirm_mode != target:
+            self._auto_confirm = target
+            self.query_one(f"#confirm-{target}", RadioButton).value = True
 
-    def _select_confirm(self, mode: str) -> None:
-        self._refresh_confirm()
-        button = self.query_one(f"#confirm-{mode}", RadioButton)
-        if not button.disabled:
-            button.value = True
+    @on(RadioSet.Changed, "#confirm")
+    def _confirm_changed(self, event: RadioSet.Changed) -> None:
+        mode = (event.pressed.id or "confirm-none").removeprefix("confirm-")
+        if mode == self._auto_confirm:
+            self._auto_confirm = None  # set by the screen, not chosen
+            return
+        self.wanted_confirm = mode
 
     @property
     def confirm_mode(self) -> str:
