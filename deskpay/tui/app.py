@@ -85,7 +85,7 @@ class DeskpayApp(App[None]):
         Binding("ctrl+f", "find_booking", "Find", key_display="^f", id="app.find"),
         Binding("ctrl+p", "command_palette", "Commands", key_display="^p", id="app.palette", priority=True),
         Binding("ctrl+t", "pick_theme", "Theme", show=False, id="app.theme"),
-        Binding("ctrl+q", "quit", "Quit", key_display="^q", priority=True, id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", key_display="^q", show=False, priority=True, id="app.quit"),
     ]
 
     provider_mode: reactive[str] = reactive("")

@@ -128,7 +128,10 @@ class BookingSheet(Screen):
         yield Footer(show_command_palette=False)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
+        narrow = self.size.width < NARROW_BELOW
+        self.set_class(narrow, "-narrow")
+        self.query_one(ClientPane).compact = narrow
+        self.query_one(PaymentPane).compact = narrow
 
     def load_failed(self) -> None:
         """The load worker failed (the app showed why): stop the spinner."""

@@ -40,7 +40,7 @@ LABELS = Labels(
     {
         "search": ("Chercher : réf., nom, email, téléphone  (/)", "Search: ref., name, email, phone  (/)"),
         "day": ("jj/mm/aaaa", "dd/mm/yyyy"),
-        "unpaid": ("Impayées seulement", "Unpaid only"),
+        "unpaid": ("Impayées", "Unpaid"),
         "count": ("{shown} sur {total}", "{shown} of {total}"),
         "count_none": ("Aucune réservation", "No bookings"),
         "loading": ("Chargement…", "Loading…"),

@@ -58,26 +58,40 @@ LABELS = Labels(
     }
 )
 
-# Column sets, widest first: (key, width, right-aligned). The last one fits 80 columns.
+# Column sets, widest first: (key, minimum width, right-aligned). The last one fits 80 columns.
 LAYOUTS = (
-    (("reference", 13, False), ("start", 11, False), ("activity", 14, False), ("customer", 16, False),
+    (("reference", 13, False), ("start", 11, False), ("activity", 12, False), ("customer", 14, False),
      ("participants", 5, True), ("total", 10, True), ("paid", 10, True), ("balance", 10, True),
      ("badge", 12, False)),
-    (("reference", 13, False), ("start", 11, False), ("activity", 14, False), ("customer", 16, False),
+    (("reference", 13, False), ("start", 11, False), ("activity", 12, False), ("customer", 14, False),
      ("balance", 10, True), ("badge", 12, False)),
-    (("reference", 13, False), ("start", 11, False), ("customer", 16, False), ("balance", 10, True),
+    (("reference", 13, False), ("start", 11, False), ("customer", 14, False), ("balance", 10, True),
      ("badge", 12, False)),
 )
 PADDING = 1
 NEAR_END_ROWS = 15
+SCROLLBAR = 1
+# Room left over goes to the text columns: activity names and customer names are long.
+STRETCH = {"activity": 0.55, "customer": 0.45}
+MAX_STRETCHED = {"activity": 40, "customer": 30}
+
+
+def _needed(layout: tuple) -> int:
+    return sum(size + 2 * PADDING for _, size, _ in layout) + SCROLLBAR
 
 
 def layout_for(width: int) -> tuple:
-    """The widest column set that fits ``width`` cells (padding and scrollbar included)."""
-    for layout in LAYOUTS:
-        if sum(size + 2 * PADDING for _, size, _ in layout) + 2 <= width:
-            return layout
-    return LAYOUTS[-1]
+    """The widest column set that fits ``width`` cells, its text columns widened into the room left."""
+    layout = next((candidate for candidate in LAYOUTS if _needed(candidate) <= width), LAYOUTS[-1])
+    room = max(width - _needed(layout), 0)
+    keys = [key for key, _, _ in layout if key in STRETCH]
+    share = sum(STRETCH[key] for key in keys) or 1
+    widened = []
+    for key, size, right in layout:
+        if key in STRETCH:
+            size = min(size + int(room * STRETCH[key] / share), MAX_STRETCHED[key])
+        widened.append((key, size, right))
+    return tuple(widened)
 
 
 @lru_cache(maxsize=8192)
@@ -147,7 +161,7 @@ class BookingTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         layout = layout_for(self.size.width)
-        if layout is not self._columns:
+        if layout != self._columns:
             self._columns = layout
             self._lines.clear()
         self._update_virtual_size()

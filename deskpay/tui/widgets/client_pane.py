@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from deskpay.services.views import BookingDetail
@@ -33,9 +34,13 @@ LABELS = Labels(
 class ClientPane(Vertical):
     """Name, email, phone and language of the booking's client; ``e`` edits, ``r`` resends the confirmation."""
 
+    compact: reactive[bool] = reactive(False)
+    """Narrow terminals: the details on one line, the actions side by side."""
+
     def __init__(self, lang: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lang = lang
+        self._detail: BookingDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(LABELS("title", self.lang), classes="pane-title")
@@ -45,7 +50,13 @@ class ClientPane(Vertical):
                      id="client-edit", classes="pane-action")
         yield Static(id="client-confirmation", classes="pane-action")
 
+    def watch_compact(self, compact: bool) -> None:
+        self.set_class(compact, "-compact")
+        if self._detail is not None:
+            self.show(self._detail)
+
     def show(self, detail: BookingDetail) -> None:
+        self._detail = detail
         lang, customer = self.lang, detail.customer
         none = LABELS("none", lang)
         self.query_one("#client-name", Static).update(Content(customer.name))
@@ -56,8 +67,11 @@ class ClientPane(Vertical):
             (LABELS("language", lang), language),
         ]
         width = max(len(label) for label, _ in lines)
-        self.query_one("#client-details", Static).update(
-            Content("\n".join(f"{label:<{width}}  {value}" for label, value in lines)))
+        if self.compact:
+            text = " · ".join(value for _, value in lines)
+        else:
+            text = "\n".join(f"{label:<{width}}  {value}" for label, value in lines)
+        self.query_one("#client-details", Static).update(Content(text))
         confirmation = self.query_one("#client-confirmation", Static)
         if customer.email:
             confirmation.update(Content.from_markup("[@click=screen.resend_confirmation]$text[/]",

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from deskpay.domain.formatting import format_duration, format_short
@@ -117,9 +118,18 @@ class LinksTable(DataTable):
 class PaymentPane(Vertical):
     """Total, paid, pending in open links, balance; then payments and links."""
 
+    compact: reactive[bool] = reactive(False)
+    """Narrow terminals: the four figures on one line."""
+
     def __init__(self, lang: str, tz: ZoneInfo, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lang, self.tz = lang, tz
+        self._detail: BookingDetail | None = None
+
+    def watch_compact(self, compact: bool) -> None:
+        self.set_class(compact, "-compact")
+        if self._detail is not None:
+            self._show_figures(self._detail)
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -140,6 +150,11 @@ class PaymentPane(Vertical):
             table.add_column(LABELS(key, self.lang), key=key, width=width)
 
     def show(self, detail: BookingDetail, now: datetime) -> None:
+        self._detail = detail
+        self._show_figures(detail)
+        self._show_lists(detail, now)
+
+    def _show_figures(self, detail: BookingDetail) -> None:
         lang, amounts = self.lang, detail.amounts
         rows = [("total", amounts.total), ("paid", amounts.paid), ("pending", amounts.pending),
                 ("balance", amounts.balance.clamp_min_zero())]
@@ -151,13 +166,16 @@ class PaymentPane(Vertical):
         value_width = max(len(value) for value in values)
         lines = []
         for (key, _), label, value in zip(rows, labels, values, strict=True):
-            line = Content(f"{label:<{width}}  {value:>{value_width}}")
+            line = Content(f"{label} {value}" if self.compact else f"{label:<{width}}  {value:>{value_width}}")
             if key == "balance":
                 line = line.stylize("bold")
             elif key == "overpaid":
                 line = line.stylize("$error")
             lines.append(line)
-        self.query_one("#figures", Static).update(Content("\n").join(lines))
+        self.query_one("#figures", Static).update(Content(" · " if self.compact else "\n").join(lines))
+
+    def _show_lists(self, detail: BookingDetail, now: datetime) -> None:
+        lang = self.lang
 
         payments = self.query_one("#payments", DataTable)
         payments.clear()

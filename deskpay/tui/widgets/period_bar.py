@@ -60,4 +60,4 @@ class PeriodBar(Static):
         for choice in Period:
             style = "bold reverse " if choice is period else ""
             parts.append(f"[{style}@click=screen.period('{choice.value}')] {KEYS[choice]} {LABELS(choice.value, self.lang)} [/]")
-        self.update(Content.from_markup(" ".join(parts)))
+        self.update(Content.from_markup("".join(parts)))
