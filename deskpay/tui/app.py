@@ -370,13 +370,16 @@ class DeskpayApp(App[None]):
         from deskpay.tui.widgets.keys import key_display
 
         seen: set[str] = set()
+        title_of = getattr(screen, "command_title", None)
         for _key, binding in screen._bindings:
-            if not binding.description or binding.action in seen or binding.system:
+            # Ours only (they have ids): Textual's focus and copy keys are not desk actions.
+            if binding.id is None or not binding.description or binding.action in seen or binding.system:
                 continue
             seen.add(binding.action)
             if not self._check_action_state(binding.action, screen):
                 continue  # not applicable right now (no link selected, no email...)
-            yield SystemCommand(binding.description,
+            title = title_of(binding) if callable(title_of) else binding.description
+            yield SystemCommand(title,
                                 LABELS("cmd.key_help", self.lang, key=key_display(self, binding),
                                        screen=screen.title or ""),
                                 partial(self.run_action, binding.action, screen))

@@ -60,6 +60,7 @@ LABELS = Labels(
         "reservations.day": ("Une date…", "A date…"),
         "reservations.reload": ("Actualiser", "Refresh"),
         "reservations.back": ("Retour à la liste", "Back to the list"),
+        "command.reservations.today": ("Aujourd'hui", "Today"),
     }
 )
 
@@ -167,6 +168,11 @@ class ReservationsScreen(Screen):
     def on_mount(self) -> None:
         self.title = LABELS("title", self.lang)
         self._reload()
+
+    def command_title(self, binding: Binding) -> str:
+        """The command palette's name for a key (the footer's "Période" is "Aujourd'hui" there)."""
+        key = f"command.{binding.id}"
+        return LABELS(key, self.lang) if key in LABELS.keys() else binding.description
 
     def load_failed(self) -> None:
         """A load worker failed (the app showed why): stop waiting for it."""
