@@ -7,7 +7,6 @@ loaded can hide (or fake) an import.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -65,23 +64,10 @@ def test_the_probe_would_see_textual():
     assert "textual" in loaded
 
 
-# The CLI opens the TUI with a lazy import (deskpay.cli.system.open_tui), which the
-# "Layers point one way" contract in pyproject.toml forbids (tui and cli are siblings).
-# Reported; until pyproject settles it, that one violation alone is an expected failure.
-KNOWN_VIOLATIONS = ["deskpay.cli.system -> deskpay.tui.app"]
-
-
 def test_import_linter_contracts_hold():
     executable = Path(sys.executable).with_name("lint-imports")
     command = [str(executable)] if executable.exists() else [shutil.which("lint-imports") or "lint-imports"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     output = result.stdout + result.stderr
-    if result.returncode == 0:
-        assert "broken" not in output.lower() or " 0 broken" in output
-        return
-    broken = output.partition("Broken contracts")[2]
-    violations = re.findall(r"^- (\S+ -> \S+) \(l\.\d+\)$", broken, flags=re.MULTILINE)
-    if violations and violations == KNOWN_VIOLATIONS and "Contracts: 2 kept, 1 broken." in output:
-        pytest.xfail("pyproject layers contract forbids the CLI's lazy import of the TUI: "
-                     + ", ".join(violations))
-    pytest.fail(output)
+    assert result.returncode == 0, output
+    assert "0 broken" in output

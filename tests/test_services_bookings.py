@@ -276,3 +276,24 @@ def test_edit_customer_refusals_change_nothing(desk, activity, customer_id, data
     with unchanged(desk), pytest.raises((InvalidInput, NotFound)) as caught:
         edit_customer(desk, customer_id, data)
     assert caught.value.key == key
+
+
+def test_activity_lookup_refuses_inactive_wildcards_and_boolean_counts(desk):
+    """An inactive activity cannot be booked; '%' is a character, not a wildcard; True is not a count."""
+    from deskpay.domain.errors import InvalidInput, NotFound
+    from deskpay.store.models import Activity
+
+    add_activity(desk, "Kayak 100% fun")
+    add_activity(desk, "Old tour")
+    with desk.write() as session:
+        old = session.execute(select(Activity).where(Activity.name == "Old tour")).scalar_one()
+        old.active = False
+        session.add(old)
+    with unchanged(desk):
+        with pytest.raises(NotFound):
+            add_booking(desk, "Old tour")
+        with pytest.raises(NotFound):
+            add_booking(desk, "_")
+        with pytest.raises(InvalidInput):
+            add_booking(desk, "Kayak 100% fun", participants=True)
+    assert add_booking(desk, "100% fun").activity == "Kayak 100% fun"

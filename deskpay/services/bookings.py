@@ -15,7 +15,7 @@ from deskpay.services.audit import audit
 from deskpay.services.collect import as_money
 from deskpay.services.desk import Desk
 from deskpay.services.ledger import compute_amounts, lock_booking, next_sequence, refresh_booking
-from deskpay.services.queries import detail_of
+from deskpay.services.queries import detail_of, escape_like
 from deskpay.services.text import clean_block, clean_line, clean_phone, search_key
 from deskpay.services.views import BookingDetail, LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
@@ -81,17 +81,27 @@ def clean_customer(desk: Desk, data: NewCustomer) -> NewCustomer:
 
 
 def _find_activity(session, activity: str | int) -> Activity:
+    """An active activity by id, exact name, or a part of its name that matches only one."""
     if isinstance(activity, int):
         row = session.get(Activity, activity)
     else:
         name = activity.strip()
         row = session.execute(select(Activity).where(Activity.name == name)).scalar_one_or_none()
-        if row is None:
-            matches = session.execute(select(Activity).where(Activity.name.ilike(f"%{name[:100]}%"))).scalars().all()
+        if row is None and name:
+            pattern = f"%{escape_like(name[:100])}%"
+            matches = session.execute(
+                select(Activity).where(Activity.name.ilike(pattern, escape="\\"), Activity.active)
+            ).scalars().all()
             row = matches[0] if len(matches) == 1 else None
-    if row is None:
+    if row is None or not row.active:
         raise NotFound("activity.not_found", name=str(activity)[:80])
     return row
+
+
+def _check_participants(value: object, activity: Activity) -> int:
+    if type(value) is not int or not 1 <= value <= activity.max_participants:
+        raise InvalidInput("booking.participants", max=activity.max_participants, activity=activity.name)
+    return value
 
 
 def _customer_search_key(reference: str, customer: Customer) -> str:
@@ -108,8 +118,7 @@ def create_booking(desk: Desk, data: NewBooking) -> BookingDetail:
     customer_data = clean_customer(desk, data.customer) if isinstance(data.customer, NewCustomer) else None
     with desk.write() as session:
         activity = _find_activity(session, data.activity)
-        if not isinstance(data.participants, int) or not 1 <= data.participants <= activity.max_participants:
-            raise InvalidInput("booking.participants", max=activity.max_participants, activity=activity.name)
+        _check_participants(data.participants, activity)
         if customer_data is not None:
             customer = Customer(name=customer_data.name, email=customer_data.email, phone=customer_data.phone,
                                 language=customer_data.language, created_at=now)
@@ -152,8 +161,7 @@ async def edit_booking(desk: Desk, reference: str, *, participants: int | None =
             activity = session.get(Activity, booking.activity_id)
             before = {"participants": booking.participants, "total": Money(booking.total_minor, booking.currency)}
             if participants is not None:
-                if not isinstance(participants, int) or not 1 <= participants <= activity.max_participants:
-                    raise InvalidInput("booking.participants", max=activity.max_participants, activity=activity.name)
+                _check_participants(participants, activity)
                 if total is None and booking.total_minor == activity.unit_price_minor * booking.participants:
                     booking.total_minor = activity.unit_price_minor * participants
                 booking.participants = participants

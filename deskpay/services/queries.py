@@ -68,7 +68,7 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
             conditions.append(Booking.reference < prefix + "\uffff")
             words = []
         for word in words:
-            alternatives = [Booking.search_text.like(f"%{_escape_like(word)}%", escape="\\")]
+            alternatives = [Booking.search_text.like(f"%{escape_like(word)}%", escape="\\")]
             if len(digits(word)) >= 3 and len(digits(word)) == len(word.replace("+", "")):
                 alternatives.append(Booking.search_text.like(f"%{digits(word)}%"))
             conditions.append(or_(*alternatives))
@@ -195,7 +195,7 @@ def find_customers(desk: Desk, text: str, limit: int = 20) -> list[CustomerView]
     with desk.read() as session:
         statement = select(Customer).order_by(Customer.name).limit(limit)
         for word in words:
-            pattern = f"%{_escape_like(word)}%"
+            pattern = f"%{escape_like(word)}%"
             # The folded keys (name, email, phone digits) live on the customer's bookings;
             # lower() in the database folds neither accents nor, on SQLite, non-ASCII case.
             via_bookings = select(Booking.customer_id).where(Booking.search_text.like(pattern, escape="\\"))
@@ -211,7 +211,7 @@ def list_activities(desk: Desk) -> list[Activity]:
         return list(session.execute(select(Activity).where(Activity.active).order_by(Activity.name)).scalars())
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
