@@ -15,7 +15,7 @@ The messages are split into ``--rounds`` rounds and the three ways take
 turns on each round, so a busy machine slows them alike. The worker must
 reach ``--target`` (80 %) of the bare loop, and the server must have received
 every message, or the script exits 1.
-Usage: ``.venv/bin/python bench/email_throughput.py [--messages 2000] [--rounds 10]``
+Usage: ``.venv/bin/python bench/email_throughput.py [--messages 2000] [--rounds 40]``
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ async def measure(desk: Desk, port: int, draft: Draft, messages: int, rounds: in
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds the messages are split into")
+    parser.add_argument("--rounds", type=int, default=40, help="interleaved rounds the messages are split into")
     parser.add_argument("--target", type=float, default=0.80, help="worker / bare aiosmtplib, at least")
     args = parser.parse_args()
     socket.getfqdn()  # warm the resolver cache: not what we measure

@@ -71,18 +71,20 @@ INTERRUPTED = "delivery interrupted (the worker stopped mid-send); sending again
 _OUTBOX = EmailMessage.__table__
 _C = _OUTBOX.c
 _NOW = bindparam("now", type_=UTCDateTime())
-# FOR UPDATE SKIP LOCKED: on PostgreSQL another worker's pick is skipped, not waited for. SQLite
-# ignores it: its BEGIN IMMEDIATE already serialises the pick and the take.
+# The claim is one statement: take the oldest due message if it is still queued. The pick is a
+# subquery with FOR UPDATE SKIP LOCKED, so on PostgreSQL a row another worker is taking is skipped,
+# not waited for; SQLite ignores the clause, its BEGIN IMMEDIATE already serialises claims.
 _PICK = (
     select(_C.id)
     .where(_C.status == "queued", or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= _NOW))
     .order_by(_C.next_attempt_at, _C.id)
     .limit(1)
     .with_for_update(skip_locked=True)
+    .scalar_subquery()
 )
 _TAKE = (
     update(_OUTBOX)
-    .where(_C.id == bindparam("pick"), _C.status == "queued")
+    .where(_C.id == _PICK, _C.status == "queued")
     .values(status="sending", claimed_by=bindparam("worker"), claimed_at=_NOW)
     .returning(_C.id, _C.message_id, _C.to_addr, _C.subject, _C.text, _C.html, _C.attempts, _C.created_at)
 )
@@ -353,14 +355,7 @@ class Delivery:
                         "it again", outcome.id, outcome.status)
 
     def _claim(self, session: Any, now: datetime) -> Any:
-        for _ in range(3):  # the take cannot miss after the pick, except on a database that ignores both locks
-            pick = session.execute(_PICK, {"now": now}).scalar()
-            if pick is None:
-                return None
-            row = session.execute(_TAKE, {"pick": pick, "worker": self.name, "now": now}).first()
-            if row is not None:
-                return row
-        return None
+        return session.execute(_TAKE, {"worker": self.name, "now": now}).first()
 
     def _build(self, row: Any, now: datetime) -> _Claimed:
         """The exact bytes, Date and From as of now. A message that cannot be built fails unsent."""
