@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from deskpay.domain.formatting import format_when
@@ -30,6 +30,7 @@ from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCancelled, Lin
 from deskpay.tui.widgets.activity_log import ActivityLog
 from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.client_pane import ClientPane
+from deskpay.tui.widgets.key_bar import KeyBar
 from deskpay.tui.widgets.keys import localize_bindings
 from deskpay.tui.widgets.payment_pane import LinksTable, PaymentPane
 
@@ -125,7 +126,7 @@ class BookingSheet(Screen):
                 yield PaymentPane(lang, tz, id="payment")
             yield Static(LABELS("history", lang), classes="pane-subtitle", id="history-title")
             yield ActivityLog(lang, tz, id="history")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW_BELOW

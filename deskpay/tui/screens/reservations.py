@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Static
+from textual.widgets import Checkbox, Input, Static
 from textual.worker import get_current_worker
 
 from deskpay.services.desk import Desk
@@ -30,6 +30,7 @@ from deskpay.tui.i18n import Labels
 from deskpay.tui.messages import BookingChanged
 from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.booking_table import BookingTable
+from deskpay.tui.widgets.key_bar import KeyBar
 from deskpay.tui.widgets.keys import localize_bindings
 from deskpay.tui.widgets.period_bar import Period, PeriodBar
 
@@ -163,7 +164,7 @@ class ReservationsScreen(Screen):
             yield Input(placeholder=LABELS("day", lang), id="day", compact=True, max_length=10)
             yield Checkbox(LABELS("unpaid", lang), id="unpaid", compact=True)
         yield BookingTable(lang, self.desk.settings.tz(), id="bookings")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = LABELS("title", self.lang)
