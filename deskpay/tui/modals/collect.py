@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
 
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.money import parse_amount
@@ -27,6 +28,8 @@ from deskpay.tui.messages import ActionFailed, BookingChanged, LinkCreated, Paym
 from deskpay.tui.modals.base import DeskModal, amount_for_input, error_text
 
 MODES = ("online", "card", "cash", "transfer", "voucher")
+NEXT_STEPS = ("send_email", "copy", "show_qr", "finish")
+"""What the operator can do once the link exists, in the order offered."""
 
 LABELS = Labels(
     {
@@ -149,11 +152,8 @@ class CollectModal(DeskModal[CollectResult | None]):
                     yield Static("", id="link-url", classes="url")
                     yield Static("", id="link-expiry", classes="hint")
                     yield Static("", id="email-state", classes="hint")
-                    with Vertical(id="next-steps"):
-                        yield Button(self.t("send_email"), id="send-email", variant="primary", compact=True)
-                        yield Button(self.t("copy"), id="copy", compact=True)
-                        yield Button(self.t("show_qr"), id="show-qr", compact=True)
-                        yield Button(self.t("finish"), id="finish", compact=True)
+                    yield OptionList(*(Option(self.t(step), id=step) for step in NEXT_STEPS), id="next-steps",
+                                     compact=True)
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons", id="form-buttons"):
                 yield Button(self.t("submit.online"), id="submit", variant="primary", disabled=True, compact=True)
@@ -316,14 +316,19 @@ class CollectModal(DeskModal[CollectResult | None]):
             self.t("done.expires", when=format_when(link.expires_at, self.desk.settings.tz(), self.lang)))
         self.query_one("#steps", ContentSwitcher).current = "done"
         self.query_one("#form-buttons").display = False
-        self.query_one("#send-email", Button).focus()
+        steps = self.query_one("#next-steps", OptionList)
+        steps.highlighted = 0
+        steps.focus()
         self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#next-steps")
+    def _next_step(self, event: OptionList.OptionSelected) -> None:
+        self.run_action("cancel" if event.option.id == "finish" else event.option.id)
 
     @property
     def link(self) -> LinkView | None:
         return self.outcome.links[0] if self.outcome and self.outcome.links else None
 
-    @on(Button.Pressed, "#send-email")
     def action_send_email(self) -> None:
         if self.link is not None:
             self.email_flow()
@@ -351,14 +356,12 @@ class CollectModal(DeskModal[CollectResult | None]):
         self.query_one("#email-state", Static).update(
             self.t("emailed", to=event.to) if event.to else self.t("not_emailed"))
 
-    @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
         link = self.link
         if link is not None and link.url:
             self.app.copy_to_clipboard(link.url)
             self.notify(self.t("copied"), timeout=3)
 
-    @on(Button.Pressed, "#show-qr")
     def action_show_qr(self) -> None:
         from deskpay.tui.screens.qr import QrScreen
 
@@ -366,7 +369,6 @@ class CollectModal(DeskModal[CollectResult | None]):
         if link is not None:
             self.app.push_screen(QrScreen(self.desk, link.id))
 
-    @on(Button.Pressed, "#finish")
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         if self.outcome is not None:

@@ -110,6 +110,16 @@ def plan_layout(url: str, size: tuple[int, int]) -> QrLayout:
     return max(options, key=lambda o: (_LEVEL_RANK[o.qr.error_correction], o.qr.quiet_zone, o.kind == "below"))
 
 
+class _Stage(Container):
+    """The room the screen gives to the code and its text; says when that room changes."""
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
+
+
 class QrScreen(DeskScreen[None]):
     """The link's QR code for the customer; Escape returns to where the operator was."""
 
@@ -128,6 +138,10 @@ class QrScreen(DeskScreen[None]):
         self.paid_announced = False
 
     def compose(self) -> ComposeResult:
+        with _Stage(id="qr-stage"):
+            yield from self._compose_stage()
+
+    def _compose_stage(self) -> ComposeResult:
         with Container(id="qr-layout"):
             yield QrView(id="qr-code")
             with Vertical(id="qr-text"):
@@ -184,7 +198,8 @@ class QrScreen(DeskScreen[None]):
             self.poll()
 
     # -------------------------------------------------------------- layout
-    def on_resize(self) -> None:
+    @on(_Stage.Resized)
+    def _stage_resized(self) -> None:
         self._arrange()
 
     def _arrange(self) -> None:
@@ -210,7 +225,9 @@ class QrScreen(DeskScreen[None]):
             message.update(self.t("not_ready"))
             message.display = True
             return
-        size = self.size if self.size.area else self.app.size
+        # The stage is what the screen leaves once other widgets (the app's banner) have their rows.
+        stage = self.query_one("#qr-stage").size
+        size = stage if stage.area else self.size
         try:
             plan = plan_layout(link.url, (size.width, size.height))
         except QrTooLarge as error:
