@@ -185,3 +185,23 @@ async def test_online_refused_over_the_balance_creates_nothing(modal_desk) -> No
         await settle(pilot)
         assert "dépasse" in str(modal.query_one("#error", Static).render())
         assert links(modal_desk) == []
+
+
+async def test_next_steps_can_be_walked_with_arrows_and_enter(modal_desk) -> None:
+    reference = booking(modal_desk)
+    app = host_for(modal_desk, reference, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Enter in the amount: an online link for the whole balance
+        await settle(pilot)
+        [link] = links(modal_desk)
+        assert link.amount_minor == 15_200
+        await pilot.press("down", "down", "enter")  # "Show the QR code to the customer"
+        await settle(pilot)
+        assert isinstance(app.screen, QrScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # "Done"
+        await pilot.pause()
+    [result] = app.results
+    assert result.link.id == link.id and result.emailed_to is None

@@ -163,3 +163,26 @@ def test_plan_layout_names_the_size_a_stripe_link_needs() -> None:
     # That size really holds the code and its text.
     plan = plan_layout(url, (need_cols, need_rows))
     assert make_qr(url, max_cells=plan.qr.cells).cells == plan.qr.cells
+
+
+async def test_in_the_real_app_at_80x24_the_code_still_scans_under_the_banner(tui_desk) -> None:
+    """The app mounts its provider banner on every full screen: the code must fit what is left."""
+    from sqlalchemy import select
+
+    from deskpay.store.models import Booking, PaymentLink
+    from tests.tui.conftest import make_app, until
+
+    with tui_desk.read() as session:
+        busy = select(PaymentLink.booking_id).where(PaymentLink.status == "open")
+        reference = session.execute(select(Booking.reference).where(
+            Booking.paid_minor == 0, Booking.start_at >= tui_desk.now(), Booking.id.not_in(busy))
+            .order_by(Booking.id)).scalars().first()
+    link = (await collect_online(tui_desk, reference, "30")).links[0]
+    app = make_app(tui_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: not getattr(app.screen, "_loading_first", False))
+        await app.push_screen(QrScreen(tui_desk, link.id))
+        await until(pilot, lambda: app.screen.query(QrView) and app.screen.query_one(QrView).qr is not None)
+        await pilot.pause()
+        assert decode_half_blocks(code_on_screen(app)) == link.url
+        assert "-beside" in app.screen.query_one("#qr-layout").classes

@@ -322,8 +322,8 @@ class CollectModal(DeskModal[CollectResult | None]):
         self.refresh_bindings()
 
     @on(OptionList.OptionSelected, "#next-steps")
-    def _next_step(self, event: OptionList.OptionSelected) -> None:
-        self.run_action("cancel" if event.option.id == "finish" else event.option.id)
+    async def _next_step(self, event: OptionList.OptionSelected) -> None:
+        await self.run_action("cancel" if event.option.id == "finish" else event.option.id)
 
     @property
     def link(self) -> LinkView | None:
