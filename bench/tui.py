@@ -97,6 +97,7 @@ def child_keystrokes(data_dir: Path) -> None:
 
     app = build_app(_settings(data_dir), start_worker=False)
     samples: list[float] = []
+    shares: list[float] = []  # a keystroke's time minus its own query's: what the app adds
     queries: list[float] = []
     search = reservations.search_bookings
 
@@ -137,6 +138,7 @@ def child_keystrokes(data_dir: Path) -> None:
                 await key(p, "space" if char == " " else char, char)
                 await settled(p, typed)
                 samples.append(time.perf_counter() - start)
+                shares.append(samples[-1] - queries[-1])
                 await asyncio.sleep(0.03)  # someone typing fast
             while typed:
                 typed = typed[:-1]
@@ -144,6 +146,7 @@ def child_keystrokes(data_dir: Path) -> None:
                 await key(p, "backspace", None)
                 await settled(p, typed)
                 samples.append(time.perf_counter() - start)
+                shares.append(samples[-1] - queries[-1])
                 await asyncio.sleep(0.03)
         # Page through the list (every page comes from the database) to weigh the memory.
         await p.press("escape", "escape")
@@ -153,8 +156,7 @@ def child_keystrokes(data_dir: Path) -> None:
         while screen._loading_more:
             await p.pause(0.005)
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        _ready(json.dumps({"samples": samples, "queries": queries[-len(samples):], "peak_kb": peak_kb,
-                           "rows_loaded": table.loaded}))
+        _ready(json.dumps({"samples": samples, "shares": shares, "peak_kb": peak_kb, "rows_loaded": table.loaded}))
         p.app.exit()
 
     try:
@@ -245,7 +247,7 @@ def main() -> int:
         report = json.loads(line)
         samples = sorted(s * 1000 for s in report["samples"])
         p50, p95 = statistics.median(samples), _p95(samples)
-        db_p95 = _p95(sorted(s * 1000 for s in report["queries"]))
+        share_p95 = _p95(sorted(s * 1000 for s in report["shares"]))
         peak_mb = report["peak_kb"] / 1024
     finally:
         if temporary is not None and not options.keep:
@@ -255,7 +257,7 @@ def main() -> int:
         ("launch → first list with rows", f"{app_s * 1000:.0f} ms vs bare Textual {bare_s * 1000:.0f} ms "
          f"= {ratio:.2f}×", f"≤ {LAUNCH_RATIO_TARGET:.0f}×", ratio <= LAUNCH_RATIO_TARGET),
         ("search keystroke → table", f"p95 {p95:.0f} ms (p50 {p50:.0f}, max {samples[-1]:.0f}; "
-         f"its query alone p95 {db_p95:.0f} ms; {len(samples)} keys)", f"< {KEYSTROKE_P95_TARGET_MS:.0f} ms",
+         f"the app's share p95 {share_p95:.0f} ms; {len(samples)} keys)", f"< {KEYSTROKE_P95_TARGET_MS:.0f} ms",
          p95 < KEYSTROKE_P95_TARGET_MS),
         ("peak memory", f"{peak_mb:.0f} MB ({report['rows_loaded']} rows loaded after paging)",
          f"< {PEAK_MEMORY_TARGET_MB:.0f} MB", peak_mb < PEAK_MEMORY_TARGET_MB),

@@ -253,7 +253,8 @@ class ReservationsScreen(Screen):
         table = self.query_one(BookingTable)
         text = (LABELS("count", self.lang, shown=_number(table.loaded, self.lang), total=_number(self.total, self.lang))
                 if self.total else LABELS("count_none", self.lang))
-        self.query_one("#count", Static).update(Content(text))
+        # A fixed-width field: no layout pass for every keystroke.
+        self.query_one("#count", Static).update(Content(text), layout=False)
 
     @on(BookingTable.NearEnd)
     def _next_page(self) -> None:
