@@ -293,8 +293,8 @@ def test_config_show_masks_secrets(cli_env, monkeypatch):
 
 
 def test_db_upgrade_is_idempotent(cli_env):
-    assert "revision 0001" in run("db", "upgrade").stdout
-    assert "revision 0001" in run("db", "upgrade").stdout
+    assert "revision 0002" in run("db", "upgrade").stdout
+    assert "revision 0002" in run("db", "upgrade").stdout
 
 
 def test_demo_refuses_to_replace_real_bookings(tmp_path, monkeypatch):

@@ -58,7 +58,7 @@ def test_migrates_an_empty_database_to_head(db_url):
     try:
         assert current_revision(engine) is None
         upgrade(engine)
-        assert head_revision() == "0001"
+        assert head_revision() == "0002"
         assert current_revision(engine) == head_revision()
         assert set(inspect(engine).get_table_names()) == TABLES
         with read_session(engine) as session:

@@ -124,7 +124,10 @@ class PaymentLink(SQLModel, table=True):
 
 
 class EmailMessage(SQLModel, table=True):
-    __table_args__ = (Index("ix_email_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_email_status_next", "status", "next_attempt_at"),
+        Index("ix_email_status_id", "status", "id"),  # the outbox screen pages one status newest first
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24)
