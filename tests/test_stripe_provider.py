@@ -362,3 +362,43 @@ async def test_sessions_and_events_page_through_the_sdk(double, provider):
         await http.close_async()
     assert paid == [link.provider_id for link in reversed(links[:3])]  # newest first
     assert [e.data.object.id for e in events.data] == paid
+
+
+# -- asynchronous payment methods ------------------------------------------------------------
+
+
+async def test_an_unsettled_asynchronous_payment_is_processing(double, provider):
+    link = await provider.create_link(link_request())
+    double.pay(link.provider_id, async_method=True)
+    assert (await provider.fetch_status(link.provider_id)).state == "processing"
+    with pytest.raises(ProviderError) as caught:  # nothing to expire: the customer has paid, the bank decides
+        await provider.cancel_link(link.provider_id)
+    assert caught.value.key == "stripe.payment_processing"
+    double.settle_async(link.provider_id, succeeded=True)
+    status = await provider.fetch_status(link.provider_id)
+    assert (status.state, status.amount_paid) == ("paid", Money(12550, "EUR"))
+
+
+async def test_events_are_read_by_the_same_rules_as_sessions(double, provider):
+    from deskpay.services.providers.stripe_sessions import status_of_event
+
+    paid = await provider.create_link(link_request(1))
+    double.pay(paid.provider_id)
+    slow = await provider.create_link(link_request(2))
+    double.pay(slow.provider_id, async_method=True)
+    failed = await provider.create_link(link_request(3))
+    double.pay(failed.provider_id, async_method=True)
+    double.settle_async(failed.provider_id, succeeded=False)
+    gone = await provider.create_link(link_request(4))
+    double.expire(gone.provider_id)
+
+    def state(kind, session_id):
+        return status_of_event(double.last_event(kind, session_id)).state
+
+    assert state("checkout.session.completed", paid.provider_id) == "paid"
+    assert status_of_event(double.last_event("checkout.session.completed", paid.provider_id)) == (
+        await provider.fetch_status(paid.provider_id))
+    assert state("checkout.session.completed", slow.provider_id) == "processing"
+    assert state("checkout.session.async_payment_failed", failed.provider_id) == "failed"
+    assert state("checkout.session.expired", gone.provider_id) == "expired"
+    assert status_of_event(double.add_event("charge.refunded", {"id": "ch_1", "object": "charge"})) is None
