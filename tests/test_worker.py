@@ -251,3 +251,11 @@ async def test_deskpay_worker_explains_what_keeps_it_from_starting(desk):
 def test_http_service_reports_where_it_listens():
     assert HttpService("x", lambda: None, "0.0.0.0:80").base_url == "http://127.0.0.1:80"
     assert HttpService("x", lambda: None, "[::1]:8765").base_url == "http://[::1]:8765"
+
+
+@pytest.mark.slow
+async def test_deskpay_worker_refuses_to_start_without_a_stripe_key(desk):
+    process = await start_worker_process(desk.settings, DESKPAY_PROVIDER="stripe", DESKPAY_LOCALE="en")
+    _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
+    assert process.returncode == 1
+    assert stderr.decode().strip().splitlines()[-1] == "provider = stripe needs STRIPE_API_KEY in the environment."

@@ -42,6 +42,7 @@ async def _serve(desk, listen: str | None) -> None:
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)
     try:
+        _ = desk.provider  # a missing or malformed Stripe key is refused now, not logged every turn
         runner = build_worker(desk, listen=listen, embedded=False)
         started = asyncio.create_task(_announce(runner))
         try:
