@@ -14,6 +14,7 @@ import asyncio
 import re
 from datetime import date, datetime, time
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -325,7 +326,8 @@ class NewBookingScreen(DeskScreen[str | None]):
         self.matches = {str(c.id): c for c in event.customers}
         options = self.query_one("#matches", OptionList)
         options.set_options(
-            Option(" · ".join(part for part in (c.name, c.email or "—", c.phone or "") if part), id=str(c.id))
+            Option(Text(" · ".join(part for part in (c.name, c.email or "—", c.phone or "") if part),
+                        no_wrap=True, overflow="ellipsis"), id=str(c.id))
             for c in event.customers)
 
     @on(Input.Submitted, "#search")

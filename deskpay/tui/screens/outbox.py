@@ -27,6 +27,8 @@ REFRESH_SECONDS = 5.0
 LIST_LIMIT = 200
 """The newest emails shown; older ones are in the database and the CLI."""
 FILTERS = (None, "failed", "queued", "sending", "sent")
+COLUMNS = ("id", "when", "status", "attempts", "to", "subject", "error")
+"""Short columns first, so status and attempts stay in view at 80 columns."""
 
 LABELS = Labels(
     {
@@ -47,7 +49,7 @@ LABELS = Labels(
         "col.attempts": ("Essais", "Tries"),
         "col.error": ("Dernière erreur", "Last error"),
         "empty": ("Aucun email.", "No email."),
-        "shown": ("{shown} affichés", "{shown} shown"),
+        "shown": ("{shown} affiché(s)", "{shown} shown"),
         "reader.head": ("Email n°{id} · {kind} · {status}\nÀ : {to}\nObjet : {subject}\nRéservation : {reference}\n"
                         "Créé le {created} par {by} · {attempts} essai(s){sent}{error}",
                         "Email no. {id} · {kind} · {status}\nTo: {to}\nSubject: {subject}\nBooking: {reference}\n"
@@ -99,7 +101,7 @@ class OutboxScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="outbox"):
-            yield Static(self.t("title"), classes="title")
+            yield Static(self.t("title"), id="outbox-title", classes="title")
             yield Static("", id="outbox-counts", classes="hint")
             with ContentSwitcher(initial="outbox-list", id="outbox-steps"):
                 yield DataTable(id="outbox-list", cursor_type="row", zebra_stripes=True)
@@ -112,7 +114,7 @@ class OutboxScreen(DeskScreen[None]):
     def on_mount(self) -> None:
         self.clear_error()
         table = self.query_one("#outbox-list", DataTable)
-        for key in ("id", "when", "to", "subject", "status", "attempts", "error"):
+        for key in COLUMNS:
             table.add_column(self.t(f"col.{key}"), key=key)
         table.focus()
         self.refresh_list()
@@ -158,16 +160,15 @@ class OutboxScreen(DeskScreen[None]):
             table.clear()
             for message in event.messages:
                 error = (message.last_error or "").splitlines()[0][:60] if message.last_error else ""
-                table.add_row(str(message.id), format_short(message.created_at, tz, lang), message.to,
-                              message.subject, self._status(message.status), str(message.attempts), error,
-                              key=str(message.id))
+                table.add_row(str(message.id), format_short(message.created_at, tz, lang),
+                              self._status(message.status), str(message.attempts), message.to, message.subject,
+                              error, key=str(message.id))
             if current is not None and str(current) in table.rows:
                 table.move_cursor(row=table.get_row_index(str(current)))
         name = self._status(self.status_filter) if self.status_filter else self.t("filter.all")
-        counts = self.t("counts", **event.counts)
-        self.query_one("#outbox-counts", Static).update(
-            f"{counts}   {self.t('filter', name=name)} · "
-            + (self.t("shown", shown=len(event.messages)) if event.messages else self.t("empty")))
+        shown = self.t("shown", shown=len(event.messages)) if event.messages else self.t("empty")
+        self.query_one("#outbox-title", Static).update(f"{self.t('title')} · {self.t('filter', name=name)} · {shown}")
+        self.query_one("#outbox-counts", Static).update(self.t("counts", **event.counts))
 
     def _selected_id(self) -> int | None:
         table = self.query_one("#outbox-list", DataTable)
