@@ -14,8 +14,12 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # selenium is imported only by the tests that drive a browser
+    from selenium import webdriver
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -36,7 +40,7 @@ def require_chromium() -> None:
 
 
 @contextmanager
-def headless_chromium(profile_dir: Path) -> Iterator["webdriver.Chrome"]:  # noqa: F821 - selenium imported lazily
+def headless_chromium(profile_dir: Path) -> Iterator[webdriver.Chrome]:
     """A Chrome WebDriver on Debian's Chromium with a throwaway profile; always quit afterwards."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

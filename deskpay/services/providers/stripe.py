@@ -28,7 +28,6 @@ import stripe
 
 from deskpay.domain.errors import ProviderError
 from deskpay.domain.messages import register
-from deskpay.domain.money import Money
 from deskpay.services.providers.base import CreatedLink, LinkRequest, ProviderMode, RemoteStatus
 from deskpay.services.providers.stripe_sessions import status_of_session
 
