@@ -174,6 +174,7 @@ async def test_regenerate_refusals(desk, booking, clock):
 class FailingProvider:
     name = "sandbox"
     mode = "sandbox"
+    validity_window = (timedelta(minutes=30), timedelta(hours=24))
 
     def __init__(self, error: Exception) -> None:
         self.error = error
@@ -210,3 +211,52 @@ async def test_provider_failure_marks_the_link_failed_and_frees_the_money(desk, 
     assert link.status_reason.startswith("Le prestataire de paiement a échoué")
     assert booking_detail(desk, booking.reference).amounts.requestable == eur(10_000)
     assert ("alice", "link.failed") in audit_actions(desk)
+
+
+def test_a_link_to_the_operators_own_email_is_refused(desk):
+    """Like TrekkSoft: a payment link goes to the customer, never to the desk's own address."""
+    import asyncio
+
+    from deskpay.services.collect import collect_online
+    from deskpay.services.operators import save_operator
+
+    save_operator(desk, "alice", "manager", "alice@example.com")
+    add_activity(desk, "Kayak own email")
+    booking = add_booking(desk, "Kayak own email")
+    with unchanged(desk):
+        with pytest.raises(Refused, match="your own address"):
+            asyncio.run(collect_online(desk, booking.reference, "10", email="ALICE@example.com", send_email=True))
+
+
+def test_an_unsent_link_is_emailed_to_the_customer_by_default(desk):
+    import asyncio
+
+    from deskpay.services.collect import collect_online
+    from deskpay.services.links import send_link_email
+
+    add_activity(desk, "Kayak later email")
+    booking = add_booking(desk, "Kayak later email", email="later@example.com")
+    link = asyncio.run(collect_online(desk, booking.reference, "10")).links[0]
+    assert link.recipient_email is None
+    assert send_link_email(desk, link.id).to == "later@example.com"
+
+
+def test_stored_expiry_is_inside_the_providers_window(desk, settings):
+    """A Stripe link is stored with an expiry Stripe accepts as is, so a repair sends identical parameters."""
+    import asyncio
+
+    from deskpay.services.collect import collect_online
+
+    class Windowed(FailingProvider):
+        validity_window = (timedelta(minutes=35), timedelta(hours=23, minutes=50))
+
+        async def create_link(self, request):
+            from deskpay.services.providers.base import CreatedLink
+
+            return CreatedLink(provider_id="x", url="https://pay.example.com/x", expires_at=request.expires_at)
+
+    desk.use_provider(Windowed(None))
+    add_activity(desk, "Kayak window")
+    booking = add_booking(desk, "Kayak window")
+    link = asyncio.run(collect_online(desk, booking.reference, "10")).links[0]
+    assert link.expires_at - desk.now() == timedelta(hours=23, minutes=50)

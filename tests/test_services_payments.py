@@ -144,3 +144,21 @@ async def test_unknown_link_changes_nothing(desk, booking):
     with unchanged(desk), pytest.raises(NotFound):
         record_provider_payment(desk, provider="sandbox", payment_reference="pi_x", amount=eur(100),
                                 provider_id="sbx_nope")
+
+
+def test_a_payment_in_another_currency_is_refused_and_changes_nothing(desk):
+    """USD cents must never be added to a EUR booking's sums."""
+    import asyncio
+
+    from deskpay.domain.errors import Refused
+    from deskpay.services.collect import collect_online
+    from deskpay.services.payments import record_provider_payment
+
+    add_activity(desk, "Kayak USD test")
+    booking = add_booking(desk, "Kayak USD test")
+    link = asyncio.run(collect_online(desk, booking.reference, "10")).links[0]
+    with unchanged(desk):
+        with pytest.raises(Refused) as refused:
+            record_provider_payment(desk, provider="sandbox", payment_reference="pi_usd", amount=Money(1000, "USD"),
+                                    link_id=link.id)
+    assert "USD" in refused.value.text("en") and booking.reference in refused.value.text("fr")

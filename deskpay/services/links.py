@@ -36,6 +36,7 @@ from deskpay.services.emails.outbox import (
     link_context,
     queue_draft,
 )
+from deskpay.services.operators import check_not_own_email
 from deskpay.services.ledger import compute_amounts, lock_booking, refresh_booking
 from deskpay.services.providers.base import CreatedLink, LinkRequest
 from deskpay.services.queries import link_view
@@ -112,12 +113,13 @@ class LinksOutcome:
 Planner = Callable[[Session, Booking, Customer, BookingAmounts], Sequence[LinkSpec]]
 
 
-def _validate_spec(spec: LinkSpec) -> LinkSpec:
+def _validate_spec(desk: Desk, spec: LinkSpec) -> LinkSpec:
     from deskpay.services.emails.mime import check_header_value, validate_address
 
     recipient = validate_address(spec.recipient) if spec.recipient and spec.recipient.strip() else None
     if spec.notify and recipient is None:
         raise Refused("email.no_recipient")
+    check_not_own_email(desk, recipient)
     subject = check_header_value("Subject", clean_line(spec.subject, "Subject", max_len=200)) if spec.subject else None
     return LinkSpec(amount=spec.amount, label=clean_line(spec.label, "Label", max_len=120), recipient=recipient,
                     notify=spec.notify, subject=subject or None,
@@ -131,7 +133,7 @@ def _reserve(desk: Desk, reference: str, planner: Planner, replaces_id: int | No
         booking = lock_booking(session, reference)
         customer = session.get(Customer, booking.customer_id)
         amounts = compute_amounts(session, booking)
-        specs = [_validate_spec(spec) for spec in planner(session, booking, customer, amounts)]
+        specs = [_validate_spec(desk, spec) for spec in planner(session, booking, customer, amounts)]
         if not specs:
             raise Refused("links.nothing_to_request")
         asked = sum((s.amount for s in specs), Money.zero(booking.currency))
@@ -140,7 +142,8 @@ def _reserve(desk: Desk, reference: str, planner: Planner, replaces_id: int | No
                 raise Refused("links.nothing_to_request")
             raise Refused("links.over_requestable", asked=asked, requestable=amounts.requestable,
                           pending=amounts.pending)
-        expires_at = now + settings.link_validity()
+        shortest, longest = provider.validity_window
+        expires_at = now + min(max(settings.link_validity(), shortest), longest)
         rows = [
             PaymentLink(
                 booking_id=booking.id, amount_minor=spec.amount.minor, currency=booking.currency, label=spec.label,
@@ -275,9 +278,10 @@ def compose_link_email(session: Session, desk: Desk, link: PaymentLink, *, subje
         ).scalars().all()
         context["split"] = {"index": siblings.index(link.id) + 1 if link.id in siblings else 1,
                             "count": max(len(siblings), 1)}
-    recipient = to or link.recipient_email
+    recipient = (to or "").strip() or link.recipient_email or customer.email
     if not recipient:
         raise Refused("email.no_recipient")
+    check_not_own_email(desk, recipient)
     return draft_email(kind, lang, recipient, context, subject=subject)
 
 

@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 
 register(
     {
+        "payment.currency_mismatch": {
+            "en": "Payment {reference} arrived in {given} but booking {booking} is in {currency}: not recorded, "
+                  "check it with the provider.",
+            "fr": "Le paiement {reference} est arrivé en {given} mais la réservation {booking} est en {currency} : "
+                  "non enregistré, vérifiez-le chez le prestataire.",
+        },
         "link.not_payable": {
             "en": "Link #{id} is {status}: it can no longer be paid.",
             "fr": "Le lien n°{id} est {status_fr} : il ne peut plus être payé.",
@@ -102,6 +108,12 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
     with desk.write() as session:
         link = _find_link(session, link_id, provider, provider_id)
         booking = lock_booking(session, session.get(Booking, link.booking_id).reference, for_money=False)
+        if amount.currency != booking.currency:
+            # Never add another currency's cents to this booking's sums; a person must look.
+            log.error("payment %s for link %s is in %s, booking %s is in %s", reference, link.id, amount.currency,
+                      booking.reference, booking.currency)
+            raise Refused("payment.currency_mismatch", reference=reference, given=amount.currency,
+                          currency=booking.currency, booking=booking.reference)
         existing = session.execute(select(Payment).where(Payment.provider_reference == reference)).scalar_one_or_none()
         if existing is not None:
             return RecordResult(existing.id, False, booking.reference, booking.paid_minor >= booking.total_minor,

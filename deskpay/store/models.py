@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from deskpay.store.columns import UTCDateTime, utcnow
@@ -93,7 +93,12 @@ class Payment(SQLModel, table=True):
 
 
 class PaymentLink(SQLModel, table=True):
-    __table_args__ = (Index("ix_paymentlink_status_expires", "status", "expires_at"),)
+    __table_args__ = (
+        Index("ix_paymentlink_status_expires", "status", "expires_at"),
+        # Stripe polling asks every few seconds which links are due; only open ones have a date.
+        Index("ix_paymentlink_next_check", "next_check_at", postgresql_where=text("next_check_at IS NOT NULL"),
+              sqlite_where=text("next_check_at IS NOT NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id", index=True)

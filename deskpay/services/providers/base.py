@@ -9,7 +9,7 @@ same ``idempotency_key``: a provider must return the same remote object then.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol, runtime_checkable
 
 from deskpay.domain.money import Money
@@ -58,6 +58,9 @@ class RemoteStatus:
 class PaymentProvider(Protocol):
     name: str  # "sandbox" | "stripe"
     mode: ProviderMode
+    # The shortest and longest validity the provider accepts. Links are stored with an
+    # expiry inside it, so a repaired creation sends the very same parameters.
+    validity_window: tuple[timedelta, timedelta]
 
     async def create_link(self, request: LinkRequest) -> CreatedLink: ...
 

@@ -7,12 +7,14 @@ Stripe's webhooks and polling.
 
 from __future__ import annotations
 
+from deskpay.domain.links import MAX_VALIDITY, MIN_VALIDITY
 from deskpay.services.providers.base import CreatedLink, LinkRequest, RemoteStatus
 
 
 class SandboxProvider:
     name = "sandbox"
     mode = "sandbox"
+    validity_window = (MIN_VALIDITY, MAX_VALIDITY)
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")

@@ -56,6 +56,8 @@ class StripeProvider:
     """Payment links as Stripe Checkout Sessions (mode ``payment``, one line item)."""
 
     name = "stripe"
+    # A margin inside Stripe's 30 min .. 24 h, for clock skew and a repair a few minutes late.
+    validity_window = (timedelta(minutes=35), timedelta(hours=23, minutes=50))
 
     def __init__(
         self,
