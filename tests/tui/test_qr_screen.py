@@ -152,7 +152,7 @@ def test_plan_layout_fits_code_and_text(size, kind) -> None:
     if kind == "beside":
         assert cols + 32 <= size[0] and rows <= size[1]
     else:
-        assert cols <= size[0] and rows + 8 <= size[1]
+        assert cols <= size[0] and rows + 10 <= size[1]
 
 
 def test_plan_layout_names_the_size_a_stripe_link_needs() -> None:

@@ -37,7 +37,7 @@ TEXT_BESIDE = 30
 """Columns kept for the text when it stands beside the code."""
 GAP = 2
 """Columns between the code and the text beside it."""
-TEXT_BELOW = 8
+TEXT_BELOW = 10
 """Rows kept for the text when it stands below the code."""
 _LEVEL_RANK = {"L": 0, "M": 1, "Q": 2, "H": 3}
 
