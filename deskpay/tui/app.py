@@ -143,7 +143,7 @@ class DeskpayApp(App[None]):
         for notice in self._theme_notices:
             self.notify(notice, severity="warning", timeout=10)
         self.screen_change_signal.subscribe(self, self._add_banner)
-        self._add_banner(self.screen)
+        self._ensure_banner(self.screen)
         self._show_provider_mode()
         self.set_interval(POLL_SECONDS, self._poll)
         if self.start_worker:
@@ -176,10 +176,17 @@ class DeskpayApp(App[None]):
             self.notify(LABELS("theme_not_saved", self.lang, path=str(self.state_file)), severity="warning")
 
     def _add_banner(self, screen: Screen) -> None:
-        """Every full screen shows the provider banner, whoever wrote the screen."""
-        if isinstance(screen, ModalScreen) or screen.query(ModeBanner):
-            return
-        screen.mount(ModeBanner(), before=0 if screen.children else None)
+        """Every full screen shows the provider banner, whoever wrote the screen.
+
+        The signal comes as a screen is pushed, before it has composed: look
+        once it has, so a screen that brings its own banner keeps just that one.
+        """
+        if not isinstance(screen, ModalScreen):
+            screen.call_later(self._ensure_banner, screen)
+
+    def _ensure_banner(self, screen: Screen) -> None:
+        if screen.is_attached and not screen.query(ModeBanner):
+            screen.mount(ModeBanner(), before=0 if screen.children else None)
 
     def _show_provider_mode(self) -> None:
         settings = self.desk.settings

@@ -55,3 +55,9 @@ async def test_banner_on_every_full_screen(tui_desk):
         assert type(app.screen).__name__ == "OutboxScreen"
         assert _banner_text(app) == "SANDBOX — paiements fictifs"
         assert len(app.screen.query(ModeBanner)) == 1
+        await pilot.press("escape")
+        await settle(pilot)
+        app.open_booking(app.screen.query_one("BookingTable").current_reference)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "BookingSheet"
+        assert len(app.screen.query(ModeBanner)) == 1  # its own, not a second one

@@ -233,3 +233,31 @@ async def test_the_list_never_writes(tui_desk):
     with tui_desk.read() as session:
         after = current_revision(session), session.execute(select(func.count()).select_from(Booking)).scalar_one()
     assert after == before
+
+
+async def test_enter_before_the_search_answers_opens_what_it_finds(tui_desk, monkeypatch):
+    """Type a reference and Enter, Enter at once: the sheet of that booking opens, not of the old first row."""
+    import time
+
+    import deskpay.tui.screens.reservations as reservations
+
+    with tui_desk.read() as session:
+        reference = session.execute(select(Booking.reference).order_by(Booking.id.desc())).scalars().first()
+    real_search = reservations.search_bookings
+
+    def slow_search(desk, query):
+        if query.text:
+            time.sleep(0.5)  # a slow database: the Enters arrive before the answer
+        return real_search(desk, query)
+
+    monkeypatch.setattr(reservations, "search_bookings", slow_search)
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("slash")
+        screen.query_one("#search").value = reference  # all at once, as a paste or a fast typist
+        await pilot.press("enter", "enter")
+        assert screen._loading_first and isinstance(app.screen, ReservationsScreen)
+        await until(pilot, lambda: isinstance(app.screen, BookingSheet))
+        assert app.screen.reference == reference

@@ -149,6 +149,7 @@ class ReservationsScreen(Screen):
         self._loading_more = False
         self._changed: set[str] = set()
         self._refresh_pending = False
+        self._open_when_loaded = False
         localize_bindings(self, LABELS, self.lang)
 
     # --- layout --------------------------------------------------------------------------------------------
@@ -177,7 +178,7 @@ class ReservationsScreen(Screen):
 
     def load_failed(self) -> None:
         """A load worker failed (the app showed why): stop waiting for it."""
-        self._loading_first = self._loading_more = self._refresh_pending = False
+        self._loading_first = self._loading_more = self._refresh_pending = self._open_when_loaded = False
 
     # --- queries (workers post messages; handlers own the widgets) ----------------------------------------
 
@@ -231,6 +232,9 @@ class ReservationsScreen(Screen):
             table.show_page(message.page.rows, append=message.append)
         self.total = message.page.total_count
         self._show_count()
+        if self._open_when_loaded and not message.append:
+            self._open_when_loaded = False
+            self._open(table.current_reference)
 
     @on(RowsRefreshed)
     def _show_refreshed(self, message: RowsRefreshed) -> None:
@@ -367,6 +371,10 @@ class ReservationsScreen(Screen):
         self._open(self.query_one(BookingTable).current_reference)
 
     def _open(self, reference: str | None) -> None:
+        if self._loading_first:
+            # Typed a reference and pressed Enter twice before the answer came: open what the search finds.
+            self._open_when_loaded = True
+            return
         if reference:
             self.app.open_booking(reference)
 

@@ -30,19 +30,17 @@ class ModeBanner(Widget):
     """
 
     def compose(self) -> ComposeResult:
+        desk = getattr(self.app, "desk", None)
+        who = f"{desk.settings.business_name} · {desk.operator}" if desk is not None else ""
         yield Static(id="banner-mode")
-        yield Static(id="banner-who")
+        yield Static(Content(who), id="banner-who")
 
     def on_mount(self) -> None:
-        app = self.app
-        desk = getattr(app, "desk", None)
-        if desk is not None:
-            self.query_one("#banner-who", Static).update(
-                Content(f"{desk.settings.business_name} · {desk.operator}"))
-        self.watch(app, "provider_mode", self._show_mode)
+        self.watch(self.app, "provider_mode", self._show_mode)
 
     def _show_mode(self, mode: str) -> None:
         lang = getattr(self.app, "lang", "fr")
-        self.query_one("#banner-mode", Static).update(LABELS(mode or "starting", lang))
+        for label in self.query("#banner-mode").results(Static):
+            label.update(LABELS(mode or "starting", lang))
         for name in MODES:
             self.set_class(name == (mode or "starting"), f"-{name}")
