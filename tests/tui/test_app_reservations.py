@@ -261,3 +261,39 @@ async def test_enter_before_the_search_answers_opens_what_it_finds(tui_desk, mon
         assert screen._loading_first and isinstance(app.screen, ReservationsScreen)
         await until(pilot, lambda: isinstance(app.screen, BookingSheet))
         assert app.screen.reference == reference
+
+
+async def test_enter_in_the_search_opens_a_single_match(tui_desk):
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(BookingTable)
+        reference = table.rows[5].reference
+        name = table.rows[5].customer
+        await pilot.press("slash", *reference, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingSheet) and app.screen.reference == reference
+        await pilot.press("escape")
+        await settle(pilot)
+        # Several matches: Enter goes to the list, a second Enter opens the row under the cursor.
+        await pilot.press("slash", *["backspace"] * 20, *name.split()[0], "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReservationsScreen) and table.has_focus
+
+
+async def test_keys_typed_in_a_burst_all_reach_the_search(tui_desk):
+    """``/`` then a reference at terminal speed (or from a scanner): nothing is taken by the list's keys."""
+    from textual import events
+
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        reference = screen.query_one(BookingTable).rows[7].reference
+        for key, char in [("slash", "/"), *[(c, c) for c in reference], ("enter", "\r")]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await until(pilot, lambda: isinstance(app.screen, BookingSheet))
+        assert app.screen.reference == reference
+        assert screen.filter.period is Period.ALL and screen.filter.text == reference

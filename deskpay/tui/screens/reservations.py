@@ -149,7 +149,8 @@ class ReservationsScreen(Screen):
         self._loading_more = False
         self._changed: set[str] = set()
         self._refresh_pending = False
-        self._open_when_loaded = False
+        self._open_when_loaded = False  # Enter on the list before its answer: open its first row
+        self._open_if_single = False  # Enter in the search before its answer: open a single match
         localize_bindings(self, LABELS, self.lang)
 
     # --- layout --------------------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ class ReservationsScreen(Screen):
             yield PeriodBar(lang, id="periods")
             yield Input(placeholder=LABELS("day", lang), id="day", compact=True, max_length=10)
             yield Checkbox(LABELS("unpaid", lang), id="unpaid", compact=True)
-        yield BookingTable(lang, self.desk.settings.tz(), id="bookings")
+        yield BookingTable(lang, self.desk.settings.tz(), search_field="#search", id="bookings")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -178,7 +179,8 @@ class ReservationsScreen(Screen):
 
     def load_failed(self) -> None:
         """A load worker failed (the app showed why): stop waiting for it."""
-        self._loading_first = self._loading_more = self._refresh_pending = self._open_when_loaded = False
+        self._loading_first = self._loading_more = self._refresh_pending = False
+        self._open_when_loaded = self._open_if_single = False
 
     # --- queries (workers post messages; handlers own the widgets) ----------------------------------------
 
@@ -232,9 +234,10 @@ class ReservationsScreen(Screen):
             table.show_page(message.page.rows, append=message.append)
         self.total = message.page.total_count
         self._show_count()
-        if self._open_when_loaded and not message.append:
-            self._open_when_loaded = False
+        if not message.append and (self._open_when_loaded or (self._open_if_single and self.total == 1)):
+            self._open_when_loaded = self._open_if_single = False
             self._open(table.current_reference)
+        self._open_if_single = False
 
     @on(RowsRefreshed)
     def _show_refreshed(self, message: RowsRefreshed) -> None:
@@ -302,7 +305,16 @@ class ReservationsScreen(Screen):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        self.query_one(BookingTable).focus()
+        """Enter in the search box: a single match opens at once (a typed reference); else go to the list.
+
+        Keys typed quickly arrive before the focus moves, so a second Enter may
+        land here too: it is the same request, not a second sheet.
+        """
+        self._focus(self.query_one(BookingTable))
+        if self._loading_first:
+            self._open_if_single = True  # decided when the answer comes
+        elif self.total == 1:
+            self._open(self.query_one(BookingTable).current_reference)
 
     @on(Input.Submitted, "#day")
     def _day_submitted(self, event: Input.Submitted) -> None:
@@ -320,7 +332,7 @@ class ReservationsScreen(Screen):
         day_input.value = day.strftime("%d/%m/%Y")
         self.query_one(PeriodBar).period = Period.DAY
         self._set_filter(replace(self.filter, period=Period.DAY, day=day))
-        self.query_one(BookingTable).focus()
+        self._focus(self.query_one(BookingTable))
 
     @on(Checkbox.Changed, "#unpaid")
     def _unpaid_changed(self, event: Checkbox.Changed) -> None:
@@ -333,18 +345,23 @@ class ReservationsScreen(Screen):
 
     # --- actions -----------------------------------------------------------------------------------------
 
+    def _focus(self, widget) -> None:
+        """Focus now, not after the queued keys: ``/`` then a reference typed at once (or scanned) all
+        goes to the search box, and none of it to the list's keys (``2`` is "tomorrow")."""
+        self.set_focus(widget)
+
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self._focus(self.query_one("#search", Input))
 
     def action_focus_day(self) -> None:
-        self.query_one("#day", Input).focus()
+        self._focus(self.query_one("#day", Input))
 
     def action_focus_table(self) -> None:
         search = self.query_one("#search", Input)
         if search.has_focus and search.value:
             search.value = ""  # first Escape clears the search, the second leaves the field
             return
-        self.query_one(BookingTable).focus()
+        self._focus(self.query_one(BookingTable))
 
     def action_period(self, name: str) -> None:
         period = Period(name)

@@ -142,10 +142,12 @@ class BookingTable(ScrollView, can_focus=True):
             super().__init__()
             self.reference = reference
 
-    def __init__(self, lang: str, tz: ZoneInfo, **kwargs) -> None:
+    def __init__(self, lang: str, tz: ZoneInfo, *, search_field: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lang = lang
         self.tz = tz
+        self.search_field = search_field
+        """Selector of the screen's search field, which ``/`` focuses (see :meth:`_on_key`)."""
         self.rows: list[BookingRow] = []
         self.rows_by_reference: dict[str, BookingRow] = {}
         self._index: dict[str, int] = {}
@@ -366,6 +368,33 @@ class BookingTable(ScrollView, can_focus=True):
     def action_select(self) -> None:
         if reference := self.current_reference:
             self.post_message(self.Selected(reference))
+
+    async def _on_key(self, event: events.Key) -> None:
+        """``/`` and the keys typed after it in one burst (a scanner, a fast typist) go to the search field.
+
+        Keys reach this widget before any binding runs, so the keys that follow
+        ``/`` in a burst are already queued here when a screen binding would move
+        the focus; they are handed to the field instead of being lost.
+        """
+        from textual.widgets import Input
+
+        if self.search_field is None:
+            return
+        field = self.screen.query_one(self.search_field, Input)
+        if event.key == "slash" and self.screen.focused is self:
+            self.screen.set_focus(field)
+        elif self.screen.focused is not field:
+            return
+        elif event.is_printable and event.character:
+            field.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            field.action_delete_left()
+        elif event.key == "enter":
+            await field.action_submit()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
