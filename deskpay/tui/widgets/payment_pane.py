@@ -64,19 +64,22 @@ class LinksTable(DataTable):
         self.links: dict[int, LinkView] = {}
 
     def on_mount(self) -> None:
-        for key, width in (("label", 12), ("amount", 11), ("recipient", 22), ("status", 10), ("left", 12)):
+        for key, width in (("label", 12), ("amount", 11), ("recipient", 20), ("status", 10), ("left", 12)):
             self.add_column(LABELS(key, self.lang), key=key, width=width)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._recolour())
 
     def show(self, links: tuple[LinkView, ...], now: datetime) -> None:
         selected = self.selected.id if self.selected else None
+        fresh = [link.id for link in links if self.links and link.id not in self.links]
+        if fresh:
+            selected = fresh[-1]  # a link just made (here or elsewhere) is the one to copy, show or send
         self.links = {link.id: link for link in links}
         self.clear()
         for link in links:
             self.add_row(*self._cells(link, now), key=str(link.id))
         if not links:
             return
-        # Keep the operator's row; else point at the newest open link, else the newest one.
+        # Keep the operator's row (or a new link); else point at the newest open link, else the newest one.
         ids = [link.id for link in links]
         if selected not in ids:
             open_ids = [link.id for link in links if link.is_open]
