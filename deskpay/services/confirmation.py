@@ -16,7 +16,7 @@ from deskpay.services.emails.outbox import booking_context, draft_email, queue_d
 from deskpay.services.ledger import compute_amounts, lock_booking, refresh_booking
 from deskpay.services.links import LinkSpec, compose_link_email, open_links
 from deskpay.services.queries import link_view
-from deskpay.services.views import LinkView
+from deskpay.services.views import ActivityView, LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
 
 register(
@@ -40,14 +40,14 @@ class ConfirmationSent:
     reused_link: bool
 
 
-def terms_for(desk: Desk, activity: Activity) -> PaymentTerms:
+def terms_for(desk: Desk, activity: Activity | ActivityView) -> PaymentTerms:
     """The activity's own terms, else the business's."""
     if activity.terms_kind:
         return PaymentTerms(activity.terms_kind, activity.terms_percent, activity.terms_fixed_minor)
     return desk.settings.terms()
 
 
-def default_mode(desk: Desk, activity: Activity) -> str:
+def default_mode(desk: Desk, activity: Activity | ActivityView) -> str:
     return "deposit" if terms_for(desk, activity).has_deposit else "full"
 
 

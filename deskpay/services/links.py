@@ -188,9 +188,14 @@ async def _ask_provider(desk: Desk, requests: Sequence[LinkRequest]) -> list[Cre
     return outcome
 
 
-def _finish(desk: Desk, requests: Sequence[LinkRequest], results: Sequence[CreatedLink | DeskpayError]) -> LinksOutcome:
+Orphan = tuple[int, str | None, str]  # (link id, provider id, provider) of a remote link to close
+
+
+def _finish(desk: Desk, requests: Sequence[LinkRequest],
+            results: Sequence[CreatedLink | DeskpayError]) -> tuple[LinksOutcome, list[Orphan]]:
     now = desk.now()
     failures: list[tuple[int, DeskpayError]] = []
+    orphans: list[Orphan] = []
     queued = 0
     with desk.write() as session:
         booking = None
@@ -200,8 +205,17 @@ def _finish(desk: Desk, requests: Sequence[LinkRequest], results: Sequence[Creat
             if booking is None:
                 booking = lock_booking(session, request.booking_reference, for_money=False)
             rows.append(link)
-            if link.status != LinkStatus.OPEN.value or link.url:
-                continue  # cancelled meanwhile, or finished by another process
+            if link.url:
+                continue  # finished by another process
+            if link.status != LinkStatus.OPEN.value:
+                # Cancelled or expired while the provider was creating it: keep the remote id so a
+                # payment is still traced to it, and have the remote link closed so nobody can pay it.
+                if isinstance(result, CreatedLink) and not link.provider_id:
+                    link.provider_id = result.provider_id
+                    link.updated_at = now
+                    session.add(link)
+                    orphans.append((link.id, result.provider_id, link.provider))
+                continue
             if isinstance(result, DeskpayError):
                 link.status = check_move(link.status, LinkStatus.FAILED).value
                 link.status_reason = result.text(desk.lang)
@@ -223,14 +237,24 @@ def _finish(desk: Desk, requests: Sequence[LinkRequest], results: Sequence[Creat
             audit(session, operator=desk.operator, action="link.failed", now=now, booking_id=booking.id,
                   links=[{"id": i, "error": e.text("en")} for i, e in failures])
         views = tuple(link_view(row, booking.reference) for row in rows)
-    return LinksOutcome(links=views, failures=tuple(failures), emails_queued=queued)
+    return LinksOutcome(links=views, failures=tuple(failures), emails_queued=queued), orphans
+
+
+async def _finish_and_close(desk: Desk, requests: Sequence[LinkRequest],
+                            results: Sequence[CreatedLink | DeskpayError]) -> LinksOutcome:
+    from deskpay.services.payments import close_links_at_provider
+
+    outcome, orphans = await asyncio.to_thread(_finish, desk, requests, results)
+    if orphans:
+        await close_links_at_provider(desk, tuple(orphans))
+    return outcome
 
 
 async def open_links(desk: Desk, reference: str, planner: Planner, *, replaces_id: int | None = None) -> LinksOutcome:
     """Reserve, create at the provider, finish. Raises the provider's error when every link failed."""
     requests = await asyncio.to_thread(_reserve, desk, reference, planner, replaces_id)
     results = await _ask_provider(desk, requests)
-    outcome = await asyncio.to_thread(_finish, desk, requests, results)
+    outcome = await _finish_and_close(desk, requests, results)
     if outcome.failures and len(outcome.failures) == len(requests):
         raise outcome.failures[0][1]
     return outcome
@@ -252,7 +276,7 @@ async def finish_unfinished_links(desk: Desk) -> int:
     requests = await asyncio.to_thread(pending)
     for request in requests:  # one at a time: each belongs to its own booking
         results = await _ask_provider(desk, [request])
-        await asyncio.to_thread(_finish, desk, [request], results)
+        await _finish_and_close(desk, [request], results)
     return len(requests)
 
 

@@ -20,6 +20,7 @@ from deskpay.services.desk import Desk
 from deskpay.services.ledger import compute_amounts, current_revision, get_booking_row
 from deskpay.services.text import digits, fold
 from deskpay.services.views import (
+    ActivityView,
     AuditView,
     BookingDetail,
     BookingPage,
@@ -206,9 +207,15 @@ def find_customers(desk: Desk, text: str, limit: int = 20) -> list[CustomerView]
         return [customer_view(c) for c in session.execute(statement).scalars()]
 
 
-def list_activities(desk: Desk) -> list[Activity]:
+def list_activities(desk: Desk) -> list[ActivityView]:
     with desk.read() as session:
-        return list(session.execute(select(Activity).where(Activity.active).order_by(Activity.name)).scalars())
+        return [activity_view(a) for a in
+                session.execute(select(Activity).where(Activity.active).order_by(Activity.name)).scalars()]
+
+
+def activity_view(a: Activity) -> ActivityView:
+    return ActivityView(a.id, a.name, a.unit_price_minor, a.currency, a.duration_minutes, a.max_participants,
+                        a.terms_kind, a.terms_percent, a.terms_fixed_minor, a.start_times, a.active)
 
 
 def escape_like(text: str) -> str:

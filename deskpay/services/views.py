@@ -12,6 +12,25 @@ from deskpay.domain.money import Money
 
 
 @dataclass(frozen=True, slots=True)
+class ActivityView:
+    id: int
+    name: str
+    unit_price_minor: int
+    currency: str
+    duration_minutes: int
+    max_participants: int
+    terms_kind: str | None
+    terms_percent: int
+    terms_fixed_minor: int
+    start_times: str
+    active: bool
+
+    @property
+    def unit_price(self) -> Money:
+        return Money(self.unit_price_minor, self.currency)
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerView:
     id: int
     name: str
