@@ -199,3 +199,20 @@ def test_many_bookings_page_through_without_loss(desk):
 def test_find_customers_folds_accents(listing, text, names):
     desk, _ = listing
     assert {c.name for c in find_customers(desk, text)} == names
+
+
+def test_a_very_broad_search_shows_a_lower_bound_and_still_pages_in_order(listing, monkeypatch):
+    """Past the exact-count threshold the total reads "N+", and the pages keep the list's order."""
+    import deskpay.services.queries as queries
+
+    desk, _ = listing
+    everything = [row.reference for row in search_bookings(desk, BookingQuery(text="e", limit=500)).rows]
+    assert len(everything) > 4
+    monkeypatch.setattr(queries, "_EXACT_UP_TO", 3)
+    first = search_bookings(desk, BookingQuery(text="e", limit=2))
+    assert (first.total_count, first.total_is_exact) == (3, False)
+    pages = [row.reference for offset in range(0, len(everything), 2)
+             for row in search_bookings(desk, BookingQuery(text="e", offset=offset, limit=2)).rows]
+    assert pages == everything
+    narrow = search_bookings(desk, BookingQuery(text=everything[0], limit=5))
+    assert narrow.total_is_exact and narrow.total_count == 1

@@ -218,8 +218,9 @@ def test_soak_four_desks_and_a_worker(db_url, tmp_path, monkeypatch):
                                              participants=1 + i % 5,
                                              customer=NewCustomer(f"Seed {i}", f"seed{i}@example.com")))
 
+        worker_log = (tmp_path / "worker.log").open("w+")  # a file, not a pipe nobody reads until the end
         worker = subprocess.Popen([sys.executable, "-c", WORKER, "worker", "--listen", f"127.0.0.1:{webhook_port}"],
-                                  env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=subprocess.PIPE, text=True)
+                                  env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=worker_log, text=True)
         customers = Customers(stripe, f"http://127.0.0.1:{webhook_port}/stripe/webhook")
         try:
             _wait(lambda: _listening(webhook_port), 30, "the worker to listen")
@@ -245,10 +246,13 @@ def test_soak_four_desks_and_a_worker(db_url, tmp_path, monkeypatch):
             customers.stop.set()
             worker.send_signal(signal.SIGTERM)
             try:
-                _, stderr = worker.communicate(timeout=60)
+                worker.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 worker.kill()
-                _, stderr = worker.communicate()
+                worker.wait()
+            worker_log.seek(0)
+            stderr = worker_log.read()
+            worker_log.close()
         assert worker.returncode == 0, stderr[-3000:]
         assert "Traceback" not in stderr, stderr[-3000:]
 

@@ -28,6 +28,8 @@ def worker(listen: Optional[str] = typer.Option(
     """Run the background jobs (and the checkout page or webhook endpoint) until stopped."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The SDK logs every API request at INFO; a service log keeps Stripe's warnings and errors only.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
     with desk_session() as desk:
         asyncio.run(_serve(desk, listen))
     log.info("worker stopped")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from deskpay.domain.links import LinkStatus
@@ -32,7 +32,7 @@ from deskpay.services.views import (
 from deskpay.store.models import Activity, AuditEvent, Booking, Customer, Payment, PaymentLink
 
 
-_SCAN_AND_SORT_BELOW = 5_000
+_EXACT_UP_TO = 5_000
 _REFERENCE = re.compile(r"^r-\d{4}(-\d*)?$")
 
 
@@ -76,28 +76,56 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
     limit = max(1, min(query.limit, 500))
     offset = max(query.offset, 0)
     with desk.read() as session:
-        is_upcoming = Booking.start_at >= today_start
-        total, upcoming = session.execute(
-            select(func.count(), func.coalesce(func.sum(case((is_upcoming, 1), else_=0)), 0))
-            .select_from(Booking).where(*conditions)
-        ).one()
-        # A selective text search is cheaper as one scan and a small sort than as an
-        # index walk that visits every row in date order to find a few matches.
-        scan = bool(needle) and total <= _SCAN_AND_SORT_BELOW
-        rows: list[BookingRow] = []
-        if offset < upcoming:
-            rows += _page(session, conditions, is_upcoming, (Booking.start_at.asc(), Booking.id.asc()),
-                          offset, limit, scan)
-        if len(rows) < limit and offset + len(rows) < total:
-            rows += _page(session, conditions, Booking.start_at < today_start,
-                          (Booking.start_at.desc(), Booking.id.desc()), max(offset - upcoming, 0),
-                          limit - len(rows), scan)
+        if needle:
+            rows, total, exact = _text_page(session, conditions, today_start, offset, limit)
+        else:
+            rows, exact = _browse_page(session, conditions, today_start, offset, limit), True
+            total = session.execute(select(func.count()).select_from(Booking).where(*conditions)).scalar_one()
         revision = current_revision(session)
-    return BookingPage(rows=tuple(rows), total_count=int(total), offset=offset, revision=revision)
+    return BookingPage(rows=tuple(rows), total_count=int(total), offset=offset, revision=revision,
+                       total_is_exact=exact)
 
 
-def _page(session: Session, conditions: list, side, order: tuple, offset: int, limit: int,
-          scan: bool) -> list[BookingRow]:
+def _browse_page(session: Session, conditions: list, today_start: datetime, offset: int, limit: int,
+                 upcoming: int | None = None) -> list[BookingRow]:
+    """Upcoming first (today at the top, ascending), then the past, most recent first.
+
+    Two index walks on (start_at, id) rather than one sort of every match; the
+    number of upcoming matches is needed only past the first page.
+    """
+    is_upcoming = Booking.start_at >= today_start
+    if upcoming is None and offset > 0:
+        upcoming = session.execute(select(func.count()).select_from(Booking).where(*conditions, is_upcoming)).scalar_one()
+    rows: list[BookingRow] = []
+    if upcoming is None or offset < upcoming:
+        rows += _page(session, conditions, is_upcoming, (Booking.start_at.asc(), Booking.id.asc()), offset, limit)
+    if len(rows) < limit:
+        past_offset = 0 if upcoming is None or offset < upcoming else offset - upcoming
+        rows += _page(session, conditions, Booking.start_at < today_start,
+                      (Booking.start_at.desc(), Booking.id.desc()), past_offset, limit - len(rows))
+    return rows
+
+
+def _text_page(session: Session, conditions: list, today_start: datetime, offset: int,
+               limit: int) -> tuple[list[BookingRow], int, bool]:
+    """A text search: one scan reads the matches' (id, start); a few are sorted here, many are paged by index.
+
+    Up to ``_EXACT_UP_TO`` matches the total is exact; beyond, it is shown as
+    "5 000+", since a search that broad is refined, not scrolled to its end.
+    """
+    matches = session.execute(
+        select(Booking.id, Booking.start_at).where(*conditions).limit(_EXACT_UP_TO + 1)
+    ).all()
+    if len(matches) > _EXACT_UP_TO:
+        return _browse_page(session, conditions, today_start, offset, limit), _EXACT_UP_TO, False
+    upcoming = sorted((m for m in matches if m.start_at >= today_start), key=lambda m: (m.start_at, m.id))
+    past = sorted((m for m in matches if m.start_at < today_start), key=lambda m: (m.start_at, m.id), reverse=True)
+    wanted = [m.id for m in (upcoming + past)[offset:offset + limit]]
+    found = {row.id: row for row in _page(session, [Booking.id.in_(wanted)], True, (Booking.id,), 0, len(wanted))}
+    return [found[i] for i in wanted if i in found], len(matches), True
+
+
+def _page(session: Session, conditions: list, side, order: tuple, offset: int, limit: int) -> list[BookingRow]:
     statement = (
         select(Booking.id, Booking.reference, Booking.start_at, Activity.name, Customer.name,
                Booking.participants, Booking.total_minor, Booking.paid_minor, Booking.currency,
@@ -109,8 +137,6 @@ def _page(session: Session, conditions: list, side, order: tuple, offset: int, l
         .offset(offset)
         .limit(limit)
     )
-    if scan:
-        statement = statement.with_hint(Booking, "NOT INDEXED", dialect_name="sqlite")
     return [
         BookingRow(id=r[0], reference=r[1], start_at=r[2], activity=r[3], customer=r[4], participants=r[5],
                    total=Money(r[6], r[8]), paid=Money(r[7], r[8]), badge=r[9], status=r[10])

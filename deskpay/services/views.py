@@ -129,6 +129,7 @@ class BookingPage:
     total_count: int
     offset: int
     revision: int
+    total_is_exact: bool = True  # False: at least total_count match (a very broad text search)
 
 
 @dataclass(frozen=True, slots=True)

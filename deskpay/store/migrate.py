@@ -1,19 +1,26 @@
-"""Running the Alembic migrations shipped inside the package."""
+"""Running the Alembic migrations shipped inside the package.
+
+Every start checks the schema version with one plain query; Alembic (slow to
+import) is loaded only when there is something to migrate.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+HEAD = "0002"  # the newest revision in migrations/versions; a test keeps the two in step
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
@@ -22,18 +29,24 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision``; a no-op (one cheap query) when it is already there."""
-    if revision == "head" and current_revision(engine) == head_revision():
+    """Bring the database to ``revision``; one cheap query when it is already there."""
+    if revision in ("head", HEAD) and current_revision(engine) == HEAD:
         return
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn

@@ -144,6 +144,7 @@ class ReservationsScreen(Screen):
         self.lang = desk.lang
         self.filter = ListFilter()
         self.total = 0
+        self.total_is_exact = True  # False: a very broad search counts "5 000+"
         self._generation = 0
         self._loading_first = False
         self._loading_more = False
@@ -233,6 +234,7 @@ class ReservationsScreen(Screen):
         with self.app.batch_update():
             table.show_page(message.page.rows, append=message.append)
         self.total = message.page.total_count
+        self.total_is_exact = message.page.total_is_exact
         self._show_count()
         if not message.append and (self._open_when_loaded or (self._open_if_single and self.total == 1)):
             self._open_when_loaded = self._open_if_single = False
@@ -258,7 +260,8 @@ class ReservationsScreen(Screen):
 
     def _show_count(self) -> None:
         table = self.query_one(BookingTable)
-        text = (LABELS("count", self.lang, shown=_number(table.loaded, self.lang), total=_number(self.total, self.lang))
+        total = _number(self.total, self.lang) + ("" if self.total_is_exact else "+")
+        text = (LABELS("count", self.lang, shown=_number(table.loaded, self.lang), total=total)
                 if self.total else LABELS("count_none", self.lang))
         # A fixed-width field: no layout pass for every keystroke.
         self.query_one("#count", Static).update(Content(text), layout=False)
