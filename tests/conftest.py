@@ -71,7 +71,7 @@ def _postgres_database(base_url: str) -> Iterator[str]:
     from sqlalchemy.engine import make_url
 
     name = f"deskpay_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
