@@ -32,7 +32,7 @@ from deskpay.services.views import (
 from deskpay.store.models import Activity, AuditEvent, Booking, Customer, Payment, PaymentLink
 
 
-_EXACT_UP_TO = 5_000
+_EXACT_UP_TO = 1_000
 _REFERENCE = re.compile(r"^r-\d{4}(-\d*)?$")
 
 
@@ -87,7 +87,7 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
 
 
 def _browse_page(session: Session, conditions: list, today_start: datetime, offset: int, limit: int,
-                 upcoming: int | None = None) -> list[BookingRow]:
+                 upcoming: int | None = None, walk_dates: bool = False) -> list[BookingRow]:
     """Upcoming first (today at the top, ascending), then the past, most recent first.
 
     Two index walks on (start_at, id) rather than one sort of every match; the
@@ -98,11 +98,12 @@ def _browse_page(session: Session, conditions: list, today_start: datetime, offs
         upcoming = session.execute(select(func.count()).select_from(Booking).where(*conditions, is_upcoming)).scalar_one()
     rows: list[BookingRow] = []
     if upcoming is None or offset < upcoming:
-        rows += _page(session, conditions, is_upcoming, (Booking.start_at.asc(), Booking.id.asc()), offset, limit)
+        rows += _page(session, conditions, is_upcoming, (Booking.start_at.asc(), Booking.id.asc()), offset, limit,
+                      walk_dates)
     if len(rows) < limit:
         past_offset = 0 if upcoming is None or offset < upcoming else offset - upcoming
         rows += _page(session, conditions, Booking.start_at < today_start,
-                      (Booking.start_at.desc(), Booking.id.desc()), past_offset, limit - len(rows))
+                      (Booking.start_at.desc(), Booking.id.desc()), past_offset, limit - len(rows), walk_dates)
     return rows
 
 
@@ -111,13 +112,15 @@ def _text_page(session: Session, conditions: list, today_start: datetime, offset
     """A text search: one scan reads the matches' (id, start); a few are sorted here, many are paged by index.
 
     Up to ``_EXACT_UP_TO`` matches the total is exact; beyond, it is shown as
-    "5 000+", since a search that broad is refined, not scrolled to its end.
+    "1 000+", since a search that broad is refined, not scrolled to its end.
     """
-    matches = session.execute(
-        select(Booking.id, Booking.start_at).where(*conditions).limit(_EXACT_UP_TO + 1)
-    ).all()
-    if len(matches) > _EXACT_UP_TO:
-        return _browse_page(session, conditions, today_start, offset, limit), _EXACT_UP_TO, False
+    # Bare ids first (cheap to read); start times only for the few that will be sorted here.
+    ids = session.execute(select(Booking.id).where(*conditions).limit(_EXACT_UP_TO + 1)).scalars().all()
+    if len(ids) > _EXACT_UP_TO:
+        # Thousands match: walking the dates finds a page of them at once (SQLite would
+        # otherwise pick the reference index, or a scan, and sort every match).
+        return _browse_page(session, conditions, today_start, offset, limit, walk_dates=True), _EXACT_UP_TO, False
+    matches = session.execute(select(Booking.id, Booking.start_at).where(Booking.id.in_(ids))).all() if ids else []
     upcoming = sorted((m for m in matches if m.start_at >= today_start), key=lambda m: (m.start_at, m.id))
     past = sorted((m for m in matches if m.start_at < today_start), key=lambda m: (m.start_at, m.id), reverse=True)
     wanted = [m.id for m in (upcoming + past)[offset:offset + limit]]
@@ -125,7 +128,8 @@ def _text_page(session: Session, conditions: list, today_start: datetime, offset
     return [found[i] for i in wanted if i in found], len(matches), True
 
 
-def _page(session: Session, conditions: list, side, order: tuple, offset: int, limit: int) -> list[BookingRow]:
+def _page(session: Session, conditions: list, side, order: tuple, offset: int, limit: int,
+          walk_dates: bool = False) -> list[BookingRow]:
     statement = (
         select(Booking.id, Booking.reference, Booking.start_at, Activity.name, Customer.name,
                Booking.participants, Booking.total_minor, Booking.paid_minor, Booking.currency,
@@ -137,6 +141,8 @@ def _page(session: Session, conditions: list, side, order: tuple, offset: int, l
         .offset(offset)
         .limit(limit)
     )
+    if walk_dates:
+        statement = statement.with_hint(Booking, "INDEXED BY ix_booking_start_id", dialect_name="sqlite")
     return [
         BookingRow(id=r[0], reference=r[1], start_at=r[2], activity=r[3], customer=r[4], participants=r[5],
                    total=Money(r[6], r[8]), paid=Money(r[7], r[8]), badge=r[9], status=r[10])

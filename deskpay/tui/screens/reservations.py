@@ -144,7 +144,7 @@ class ReservationsScreen(Screen):
         self.lang = desk.lang
         self.filter = ListFilter()
         self.total = 0
-        self.total_is_exact = True  # False: a very broad search counts "5 000+"
+        self.total_is_exact = True  # False: a very broad search counts "1 000+"
         self._generation = 0
         self._loading_first = False
         self._loading_more = False
