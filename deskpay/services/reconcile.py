@@ -121,15 +121,16 @@ async def settle(desk: Desk, link_id: int, status: RemoteStatus, *, source: str)
     return await asyncio.to_thread(_settle_state, desk, link_id, status.state, source)
 
 
-async def _settle_paid(desk: Desk, link_id: int, status: RemoteStatus, source: str) -> Settlement:
-    def load() -> PaymentLink:
-        with desk.read() as session:
-            link = session.get(PaymentLink, link_id)
-            if link is None:
-                raise NotFound("link.not_found", id=link_id)
-            return link
+def _load_link(desk: Desk, link_id: int) -> PaymentLink:
+    with desk.read() as session:
+        link = session.get(PaymentLink, link_id)
+        if link is None:
+            raise NotFound("link.not_found", id=link_id)
+        return link
 
-    link = await asyncio.to_thread(load)
+
+async def _settle_paid(desk: Desk, link_id: int, status: RemoteStatus, source: str) -> Settlement:
+    link = await asyncio.to_thread(_load_link, desk, link_id)
     amount = status.amount_paid or Money(link.amount_minor, link.currency)
     reference = status.payment_reference or link.provider_id or f"link_{link.id}"
     result = await asyncio.to_thread(record_provider_payment, desk, provider=link.provider,
@@ -211,14 +212,7 @@ def _put_off(desk: Desk, link_id: int, until: datetime | None) -> None:
 async def reconcile_link(desk: Desk, link_id: int, *, source: str = "poll") -> Settlement:
     """Ask the provider about one link now and settle what it says (the desk's "check now")."""
 
-    def load() -> PaymentLink:
-        with desk.read() as session:
-            link = session.get(PaymentLink, link_id)
-            if link is None:
-                raise NotFound("link.not_found", id=link_id)
-            return link
-
-    link = await asyncio.to_thread(load)
+    link = await asyncio.to_thread(_load_link, desk, link_id)
     if not link.provider_id or link.provider != desk.provider.name:
         return Settlement(link.id, "", "unchanged")
     status = await desk.provider.fetch_status(link.provider_id)
