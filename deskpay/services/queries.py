@@ -52,6 +52,7 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
     tz = desk.settings.tz()
     today_start = _local_midnight(desk.now().astimezone(tz).date(), tz)
     conditions = []
+    walk_conditions = None  # the same filter written so that only the date index can serve it
     if query.day_from:
         conditions.append(Booking.start_at >= _local_midnight(query.day_from, tz))
     if query.day_to:
@@ -65,6 +66,8 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
         if len(words) == 1 and _REFERENCE.match(words[0]):
             # A reference (or its start): a range on the unique index, not a scan.
             prefix = words[0].upper()
+            walk_conditions = [*conditions, Booking.reference.concat("") >= prefix,
+                               Booking.reference.concat("") < prefix + "\uffff"]
             conditions.append(Booking.reference >= prefix)
             conditions.append(Booking.reference < prefix + "\uffff")
             words = []
@@ -77,7 +80,8 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
     offset = max(query.offset, 0)
     with desk.read() as session:
         if needle:
-            rows, total, exact = _text_page(session, conditions, today_start, offset, limit)
+            rows, total, exact = _text_page(session, conditions, walk_conditions or conditions, today_start,
+                                            offset, limit)
         else:
             rows, exact = _browse_page(session, conditions, today_start, offset, limit), True
             total = session.execute(select(func.count()).select_from(Booking).where(*conditions)).scalar_one()
@@ -87,7 +91,7 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
 
 
 def _browse_page(session: Session, conditions: list, today_start: datetime, offset: int, limit: int,
-                 upcoming: int | None = None, walk_dates: bool = False) -> list[BookingRow]:
+                 upcoming: int | None = None) -> list[BookingRow]:
     """Upcoming first (today at the top, ascending), then the past, most recent first.
 
     Two index walks on (start_at, id) rather than one sort of every match; the
@@ -98,29 +102,27 @@ def _browse_page(session: Session, conditions: list, today_start: datetime, offs
         upcoming = session.execute(select(func.count()).select_from(Booking).where(*conditions, is_upcoming)).scalar_one()
     rows: list[BookingRow] = []
     if upcoming is None or offset < upcoming:
-        rows += _page(session, conditions, is_upcoming, (Booking.start_at.asc(), Booking.id.asc()), offset, limit,
-                      walk_dates)
+        rows += _page(session, conditions, is_upcoming, (Booking.start_at.asc(), Booking.id.asc()), offset, limit)
     if len(rows) < limit:
         past_offset = 0 if upcoming is None or offset < upcoming else offset - upcoming
         rows += _page(session, conditions, Booking.start_at < today_start,
-                      (Booking.start_at.desc(), Booking.id.desc()), past_offset, limit - len(rows), walk_dates)
+                      (Booking.start_at.desc(), Booking.id.desc()), past_offset, limit - len(rows))
     return rows
 
 
-def _text_page(session: Session, conditions: list, today_start: datetime, offset: int,
+def _text_page(session: Session, conditions: list, walk_conditions: list, today_start: datetime, offset: int,
                limit: int) -> tuple[list[BookingRow], int, bool]:
     """A text search: one scan reads the matches' (id, start); a few are sorted here, many are paged by index.
 
     Up to ``_EXACT_UP_TO`` matches the total is exact; beyond, it is shown as
     "1 000+", since a search that broad is refined, not scrolled to its end.
     """
-    # Bare ids first (cheap to read); start times only for the few that will be sorted here.
-    ids = session.execute(select(Booking.id).where(*conditions).limit(_EXACT_UP_TO + 1)).scalars().all()
-    if len(ids) > _EXACT_UP_TO:
-        # Thousands match: walking the dates finds a page of them at once (SQLite would
-        # otherwise pick the reference index, or a scan, and sort every match).
-        return _browse_page(session, conditions, today_start, offset, limit, walk_dates=True), _EXACT_UP_TO, False
-    matches = session.execute(select(Booking.id, Booking.start_at).where(Booking.id.in_(ids))).all() if ids else []
+    # One scan of the narrow search index reads each match's id and start, up to the bound.
+    matches = session.execute(select(Booking.id, Booking.start_at).where(*conditions).limit(_EXACT_UP_TO + 1)).all()
+    if len(matches) > _EXACT_UP_TO:
+        # Thousands match: walking the date index finds a page of them at once, where the
+        # reference index would hand over every match to be sorted.
+        return _browse_page(session, walk_conditions, today_start, offset, limit), _EXACT_UP_TO, False
     upcoming = sorted((m for m in matches if m.start_at >= today_start), key=lambda m: (m.start_at, m.id))
     past = sorted((m for m in matches if m.start_at < today_start), key=lambda m: (m.start_at, m.id), reverse=True)
     wanted = [m.id for m in (upcoming + past)[offset:offset + limit]]
@@ -128,8 +130,7 @@ def _text_page(session: Session, conditions: list, today_start: datetime, offset
     return [found[i] for i in wanted if i in found], len(matches), True
 
 
-def _page(session: Session, conditions: list, side, order: tuple, offset: int, limit: int,
-          walk_dates: bool = False) -> list[BookingRow]:
+def _page(session: Session, conditions: list, side, order: tuple, offset: int, limit: int) -> list[BookingRow]:
     statement = (
         select(Booking.id, Booking.reference, Booking.start_at, Activity.name, Customer.name,
                Booking.participants, Booking.total_minor, Booking.paid_minor, Booking.currency,
@@ -141,8 +142,6 @@ def _page(session: Session, conditions: list, side, order: tuple, offset: int, l
         .offset(offset)
         .limit(limit)
     )
-    if walk_dates:
-        statement = statement.with_hint(Booking, "INDEXED BY ix_booking_start_id", dialect_name="sqlite")
     return [
         BookingRow(id=r[0], reference=r[1], start_at=r[2], activity=r[3], customer=r[4], participants=r[5],
                    total=Money(r[6], r[8]), paid=Money(r[7], r[8]), badge=r[9], status=r[10])

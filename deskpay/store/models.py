@@ -55,6 +55,8 @@ class Booking(SQLModel, table=True):
     __table_args__ = (
         Index("ix_booking_start_id", "start_at", "id"),
         Index("ix_booking_revision", "revision"),
+        # A text search scans this narrow index (it holds what the search reads) instead of the table.
+        Index("ix_booking_search", "search_text", "start_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

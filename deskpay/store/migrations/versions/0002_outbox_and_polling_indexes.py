@@ -1,4 +1,5 @@
-"""indexes: outbox (status, id) so a status page does not sort every row; links due for polling
+"""indexes: outbox (status, id) so a status page does not sort every row; links due for polling;
+a narrow covering index for the bookings' text search
 
 Revision ID: 0002
 Revises: 0001
@@ -15,6 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_email_status_id", "emailmessage", ["status", "id"], unique=False)
+    op.create_index("ix_booking_search", "booking", ["search_text", "start_at", "id"], unique=False)
     op.create_index("ix_paymentlink_next_check", "paymentlink", ["next_check_at"], unique=False,
                     postgresql_where=sa.text("next_check_at IS NOT NULL"),
                     sqlite_where=sa.text("next_check_at IS NOT NULL"))
@@ -22,4 +24,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_paymentlink_next_check", table_name="paymentlink")
+    op.drop_index("ix_booking_search", table_name="booking")
     op.drop_index("ix_email_status_id", table_name="emailmessage")
