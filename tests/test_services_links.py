@@ -186,7 +186,9 @@ class FailingProvider:
         return None
 
     async def fetch_status(self, provider_id):
-        raise NotImplementedError
+        from deskpay.services.providers.base import RemoteStatus
+
+        return RemoteStatus("open")  # nothing was ever created, so nothing was ever paid
 
     async def aclose(self):
         return None
