@@ -120,29 +120,8 @@ class _FlowMixin:
         self.show_error(error_text(event.error, self.lang))
 
 
-class DeskModal(_FlowMixin, ModalScreen[ResultT]):
-    """A modal over the desk: Escape closes it with ``None`` (subclasses may say otherwise)."""
-
-    def __init__(self, desk: Desk, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self.desk = desk
-        self.css_path = modals_css()
-
-    def on_mount(self) -> None:
-        self._setup()
-
-    @on(Worker.StateChanged)
-    def _on_worker_state(self, event: Worker.StateChanged) -> None:
-        self._worker_failed(event)
-
-    @on(ActionFailed)
-    def _on_action_failed(self, event: ActionFailed) -> None:
-        self._action_failed(event)
-
-
 class DeskScreen(_FlowMixin, Screen[ResultT]):
-    """A full screen of the desk with the same error path as the modals."""
+    """A full screen of the desk; the modals below share its error path."""
 
     def __init__(self, desk: Desk, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -160,3 +139,7 @@ class DeskScreen(_FlowMixin, Screen[ResultT]):
     @on(ActionFailed)
     def _on_action_failed(self, event: ActionFailed) -> None:
         self._action_failed(event)
+
+
+class DeskModal(DeskScreen[ResultT], ModalScreen[ResultT]):
+    """A modal over the desk: Escape closes it with ``None`` (subclasses may say otherwise)."""
