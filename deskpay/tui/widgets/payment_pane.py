@@ -118,6 +118,19 @@ class LinksTable(DataTable):
             self.update_cell(str(link.id), "status", link_status_text(self.app, link.status.value, self.lang))
 
 
+class PaymentsTable(DataTable):
+    """The booking's payments; it sets up its own columns, like the links table."""
+
+    def __init__(self, lang: str, **kwargs) -> None:
+        super().__init__(cursor_type="none", show_cursor=False, **kwargs)
+        self.lang = lang
+        self.can_focus = False
+
+    def on_mount(self) -> None:
+        for key, width in (("method", 14), ("amount", 11), ("when", 11), ("who", 12)):
+            self.add_column(LABELS(key, self.lang), key=key, width=width)
+
+
 class PaymentPane(Vertical):
     """Total, paid, pending in open links, balance; then payments and links."""
 
@@ -139,18 +152,11 @@ class PaymentPane(Vertical):
         yield Static(LABELS("title", lang), classes="pane-title")
         yield Static(id="figures")
         yield Static(LABELS("payments", lang), classes="pane-subtitle")
-        payments = DataTable(id="payments", cursor_type="none", show_cursor=False)
-        payments.can_focus = False
-        yield payments
+        yield PaymentsTable(lang, id="payments")
         yield Static(LABELS("no_payments", lang), id="no-payments", classes="pane-empty")
         yield Static(LABELS("links", lang), classes="pane-subtitle")
         yield LinksTable(lang, self.tz, id="links")
         yield Static(LABELS("no_links", lang), id="no-links", classes="pane-empty")
-
-    def on_mount(self) -> None:
-        table = self.query_one("#payments", DataTable)
-        for key, width in (("method", 14), ("amount", 11), ("when", 11), ("who", 12)):
-            table.add_column(LABELS(key, self.lang), key=key, width=width)
 
     def show(self, detail: BookingDetail, now: datetime) -> None:
         self._detail = detail
