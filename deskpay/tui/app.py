@@ -328,6 +328,8 @@ class DeskpayApp(App[None]):
     def open_booking(self, reference: str) -> None:
         from deskpay.tui.screens.booking_sheet import BookingSheet
 
+        if isinstance(self.screen, BookingSheet) and self.screen.reference == reference:
+            return  # already open (a second Enter, or the search answering after it)
         self.push_screen(BookingSheet(self.desk, reference))
 
     def action_command_palette(self) -> None:

@@ -260,7 +260,9 @@ async def test_enter_before_the_search_answers_opens_what_it_finds(tui_desk, mon
         await pilot.press("enter", "enter")
         assert screen._loading_first and isinstance(app.screen, ReservationsScreen)
         await until(pilot, lambda: isinstance(app.screen, BookingSheet))
+        await settle(pilot)  # let the sheet finish mounting before the test tears the app down
         assert app.screen.reference == reference
+        assert len(app.screen_stack) == 2  # one sheet over the list, not two
 
 
 async def test_enter_in_the_search_opens_a_single_match(tui_desk):
