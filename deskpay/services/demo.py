@@ -28,6 +28,7 @@ from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.terms import PaymentTerms
 from deskpay.services.desk import Desk
 from deskpay.services.text import search_key
+from deskpay.store.engine import catch_up_id_sequences
 from deskpay.store.models import (
     Activity,
     AuditEvent,
@@ -216,6 +217,7 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
                 payment["link_id"] += link_offset
         _bulk(session, PaymentLink, links)
         _bulk(session, Payment, payments)
+        catch_up_id_sequences(session, Booking.__tablename__, PaymentLink.__tablename__)
         for year, value in sequences.items():
             name = f"booking:{year}"
             if session.get(Counter, name) is None:

@@ -65,3 +65,19 @@ def write_session(engine: Engine) -> Iterator[Session]:
     with Session(engine.execution_options(deskpay_write=True), expire_on_commit=False) as session:
         with session.begin():
             yield session
+
+
+def catch_up_id_sequences(session: Session, *tables: str) -> None:
+    """After rows were inserted with explicit ids, let the database's own ids continue after them.
+
+    SQLite hands out max(id) + 1 by itself; PostgreSQL's sequences know nothing
+    of ids they did not give, so the next plain insert would collide.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for table in tables:
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))
