@@ -40,11 +40,11 @@ def cert(ca) -> trustme.LeafCert:
 
 
 @pytest.fixture
-def make_desk(tmp_path: Path, clock):
+def make_desk(tmp_path: Path, clock, database_url):
     desks: list[Desk] = []
 
     def make(smtp_url: str | None, **overrides) -> Desk:
-        fields = {"data_dir": tmp_path / "data", "database_url": f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+        fields = {"data_dir": tmp_path / "data", "database_url": database_url,
                   "business_name": "Canoës de l'Ardèche", "smtp_url": smtp_url, "smtp_from": "resa@canoes.example",
                   "smtp_reply_to": "contact@canoes.example", **overrides}
         desk = open_desk(Settings(**fields), operator="alice", clock=clock)

@@ -1,7 +1,7 @@
 """Claims, leases and stopping: several workers on one database, a worker dying mid-send, a worker asked to stop.
 
 Run on SQLite and, when DESKPAY_TEST_DATABASE_URL names one, on PostgreSQL
-(the ``db_url`` fixture: skipped with its reason without it, failing on CI).
+(the ``database_url`` fixture: skipped with its reason without it, failing on CI).
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ LEASE = timedelta(minutes=10)
 
 
 @pytest.fixture
-def make_desk(tmp_path: Path, clock):
+def make_desk(tmp_path: Path, clock, database_url):
     desks: list[Desk] = []
 
-    def make(smtp_url: str, database_url: str | None = None, **overrides) -> Desk:
+    def make(smtp_url: str, **overrides) -> Desk:
         fields = {"data_dir": tmp_path / "data",
-                  "database_url": database_url or f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+                  "database_url": database_url,
                   "business_name": "Canoës de l'Ardèche", "smtp_url": smtp_url, "smtp_from": "resa@canoes.example",
                   **overrides}
         desk = open_desk(Settings(**fields), operator="alice", clock=clock)
@@ -41,10 +41,10 @@ def make_desk(tmp_path: Path, clock):
         desk.close()
 
 
-async def test_two_workers_on_one_database_send_each_message_once(make_desk, db_url):
+async def test_two_workers_on_one_database_send_each_message_once(make_desk):
     async with mail_server() as server:
         # Each worker has its own engine and connections, as another process or TUI would.
-        desks = [make_desk(server.url, db_url) for _ in range(3)]
+        desks = [make_desk(server.url) for _ in range(3)]
         ids = queue_emails(desks[0], 40)
         workers = [Delivery(desk, name=f"worker-{n}") for n, desk in enumerate(desks)]
 
@@ -57,15 +57,15 @@ async def test_two_workers_on_one_database_send_each_message_once(make_desk, db_
         assert {row.status for row in rows.values()} == {"sent"}
 
 
-async def test_a_message_claimed_by_a_live_worker_is_left_alone(make_desk, db_url):
+async def test_a_message_claimed_by_a_live_worker_is_left_alone(make_desk):
     async with mail_server() as server:
-        desk = make_desk(server.url, db_url)
+        desk = make_desk(server.url)
         (only,) = queue_emails(desk, 1)
         server.handler.hold = asyncio.Event()  # the first worker is in the middle of sending it
         sending = asyncio.create_task(Delivery(desk, name="worker-1").run_batch())
         await server.handler.data_started.wait()
 
-        other = await Delivery(make_desk(server.url, db_url), name="worker-2").run_batch()
+        other = await Delivery(make_desk(server.url), name="worker-2").run_batch()
         assert other.attempted == 0 and other.recovered == 0
         assert outbox(desk)[only].claimed_by == "worker-1"
 
@@ -86,9 +86,9 @@ class _DyingTransport(SmtpTransport):
         raise _Crash()
 
 
-async def test_a_worker_dying_mid_send_leaves_one_message_resent_with_the_same_message_id(make_desk, db_url, clock):
+async def test_a_worker_dying_mid_send_leaves_one_message_resent_with_the_same_message_id(make_desk, clock):
     async with mail_server() as server:
-        desk = make_desk(server.url, db_url)
+        desk = make_desk(server.url)
         ids = queue_emails(desk, 3)
         config = parse_smtp_url(server.url)
         dying = Delivery(desk, name="dying", transport=lambda: _DyingTransport(config))
@@ -99,7 +99,7 @@ async def test_a_worker_dying_mid_send_leaves_one_message_resent_with_the_same_m
         assert (crashed.status, crashed.claimed_by) == ("sending", "dying")
         assert [rows[i].status for i in ids[1:]] == ["queued", "queued"]  # nothing else was claimed
 
-        survivor = Delivery(make_desk(server.url, db_url), name="survivor", policy=DeliveryPolicy(lease=LEASE))
+        survivor = Delivery(make_desk(server.url), name="survivor", policy=DeliveryPolicy(lease=LEASE))
         report = await survivor.run_batch()
         assert (report.sent, report.recovered) == (2, 0)  # the lease still runs: the crashed one waits
         clock.advance(LEASE + timedelta(seconds=1))
@@ -221,13 +221,13 @@ asyncio.run(Delivery(open_desk(settings, operator="killed"), name="killed").run_
 """
 
 
-async def test_a_worker_process_killed_mid_send_is_taken_over_after_the_lease(make_desk, db_url, clock, tmp_path):
+async def test_a_worker_process_killed_mid_send_is_taken_over_after_the_lease(make_desk, clock, tmp_path):
     import signal
     import sys
     from datetime import UTC, datetime
 
     async with mail_server() as server:
-        desk = make_desk(server.url, db_url)
+        desk = make_desk(server.url)
         ids = queue_emails(desk, 2)
         server.handler.hold = asyncio.Event()
         process = await asyncio.create_subprocess_exec(

@@ -23,8 +23,8 @@ from deskpay.store.models import Activity, AuditEvent, Payment
 
 
 @pytest.fixture()
-def shop(tmp_path):
-    settings = load_settings(data_dir=tmp_path, locale="en")
+def shop(tmp_path, database_url):
+    settings = load_settings(data_dir=tmp_path, locale="en", database_url=database_url)
     boss = open_desk(settings, operator="boss")
     with boss.write() as s:
         s.add(Activity(name="Kayak", unit_price_minor=3000, currency="EUR", max_participants=8))

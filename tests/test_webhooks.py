@@ -50,8 +50,8 @@ def receipt() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path, double, receipt) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+def settings(tmp_path, database_url, double, receipt) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url,
                     business_name="Test Canoës", operator="alice", provider="stripe", stripe_api_key=API_KEY,
                     stripe_api_base=double.base_url, stripe_webhook_secret=SECRET, link_validity_minutes=60,
                     receipt=receipt)

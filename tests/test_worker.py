@@ -126,10 +126,10 @@ async def double():
         yield server
 
 
-async def test_the_stripe_worker_records_payments_by_polling_and_by_webhook(tmp_path, double, clock):
+async def test_the_stripe_worker_records_payments_by_polling_and_by_webhook(tmp_path, database_url, double, clock):
     from deskpay.services.desk import open_desk
 
-    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url,
                         business_name="Test Canoës", provider="stripe", stripe_api_key=API_KEY,
                         stripe_api_base=double.base_url, stripe_webhook_secret=SECRET)
     desk = open_desk(settings, operator="alice", clock=clock)
