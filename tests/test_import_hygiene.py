@@ -58,6 +58,27 @@ def test_store_and_every_service_module_load_no_textual():
     assert "deskpay" in loaded  # the probe did import something
 
 
+_LAUNCH = textwrap.dedent(
+    """
+    import json, sys
+    import deskpay.tui.app, deskpay.tui.screens.reservations, deskpay.services.queries, deskpay.store.engine
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+#: What the first list does not need and a launch must not pay for: each is imported where it is used.
+NOT_AT_LAUNCH = ("stripe", "jinja2", "aiosmtplib", "aiohttp", "qrcode", "alembic", "typer",
+                 "sqlalchemy.dialects.postgresql", "psycopg")
+
+
+def test_the_tui_launch_path_leaves_providers_mail_templates_and_postgresql_for_later():
+    result = subprocess.run([sys.executable, "-c", _LAUNCH], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "sqlalchemy.dialects.sqlite" in loaded  # the probe did reach the database layer
+    assert sorted(name for name in NOT_AT_LAUNCH if name in loaded) == []
+
+
 def test_the_probe_would_see_textual():
     """The check above can fail: importing Textual is seen."""
     _, loaded = _import_in_fresh_interpreter("textual")

@@ -76,6 +76,16 @@ def test_migration_matches_the_models(engine):
     assert diff == []
 
 
+def test_the_polling_index_is_partial_on_every_database(engine):
+    """The model names only SQLite's clause (see PaymentLink); the migration makes it partial on both."""
+    query = ("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_paymentlink_next_check'"
+             if engine.dialect.name == "postgresql" else
+             "SELECT sql FROM sqlite_master WHERE name = 'ix_paymentlink_next_check'")
+    with engine.connect() as conn:
+        definition = conn.exec_driver_sql(query).scalar_one()
+    assert "next_check_at IS NOT NULL" in definition.replace("(", "").replace(")", "")
+
+
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'desk.sqlite3'}")  # parent folder created on demand
     try:
