@@ -143,7 +143,7 @@ class DeskpayApp(App[None]):
         for notice in self._theme_notices:
             self.notify(notice, severity="warning", timeout=10)
         self.screen_change_signal.subscribe(self, self._add_banner)
-        self._ensure_banner(self.screen)
+        self._add_banner(self.screen)  # the first screen came before the subscription
         self._show_provider_mode()
         self.set_interval(POLL_SECONDS, self._poll)
         if self.start_worker:

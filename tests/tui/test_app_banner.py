@@ -50,6 +50,7 @@ async def test_banner_on_every_full_screen(tui_desk):
     app = make_app(tui_desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
+        assert len(app.screen.query(ModeBanner)) == 1  # the home screen brings its own: not a second one
         await pilot.press("o")  # the outbox screen is not ours: the app adds the banner
         await settle(pilot)
         assert type(app.screen).__name__ == "OutboxScreen"
