@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from textual.command import CommandPalette
 
@@ -13,7 +14,7 @@ from deskpay.store.models import Booking
 from deskpay.tui.messages import BookingChanged
 from deskpay.tui.screens.booking_sheet import BookingSheet
 from deskpay.tui.screens.reservations import PAGE_SIZE, ReservationsScreen, parse_day
-from deskpay.tui.widgets.booking_table import BookingTable
+from deskpay.tui.widgets.booking_table import BookingTable, _fit
 from deskpay.tui.widgets.period_bar import Period
 from tests.tui.conftest import DEMO_BOOKINGS, make_app, settle, until
 
@@ -299,3 +300,19 @@ async def test_keys_typed_in_a_burst_all_reach_the_search(tui_desk):
         await until(pilot, lambda: isinstance(app.screen, BookingSheet))
         assert app.screen.reference == reference
         assert screen.filter.period is Period.ALL and screen.filter.text == reference
+
+
+@pytest.mark.parametrize(("text", "width", "right", "expected"), [
+    ("R-2026-0001", 12, False, "R-2026-0001 "),
+    ("12,00 €", 9, True, "  12,00 €"),
+    ("Élodie Martin", 15, False, "Élodie Martin  "),
+    ("Kayak 🛶", 9, False, "Kayak 🛶 "),  # the canoe takes two cells
+    ("Grande descente 24 km", 10, False, "Grande de…"),
+    ("沙织 山田", 6, False, "沙织 …"),  # wide characters are cut by cells, not by characters
+])
+def test_a_cell_is_exactly_its_width(text, width, right, expected):
+    from rich.cells import cell_len
+
+    fitted = _fit(text, width, right)
+    assert fitted == expected
+    assert cell_len(fitted) == width

@@ -106,9 +106,13 @@ def short_time(moment, tz: ZoneInfo, lang: str) -> str:
 
 
 def _fit(text: str, width: int, right: bool) -> str:
-    if cell_len(text) > width:
+    """``text`` in exactly ``width`` cells: cut with an ellipsis, or padded on the left (``right``) or the right."""
+    # Rich measures a string character by character the first time it sees it; plain ASCII is one cell each.
+    length = len(text) if text.isascii() and text.isprintable() else cell_len(text)
+    if length > width:
         return set_cell_size(text, width - 1) + "…"
-    return text.rjust(width) if right else set_cell_size(text, width)
+    padding = " " * (width - length)
+    return padding + text if right else text + padding
 
 
 class BookingTable(ScrollView, can_focus=True):
@@ -300,10 +304,12 @@ class BookingTable(ScrollView, can_focus=True):
                 style += cursor_style
         segments: list[Segment] = []
         pad = " " * PADDING
+        cells = 0
         for (name, size, right), text in zip(self._columns, texts, strict=True):
             cell_style = style + badge_style if name == "badge" and badge_style and not cursor else style
             segments.append(Segment(pad + _fit(text, size, right) + pad, cell_style))
-        strip = Strip(segments).crop_extend(0, width, style)
+            cells += size + 2 * PADDING
+        strip = Strip(segments, cells).crop_extend(0, width, style)  # its length is known: not measured again
         self._lines[key] = strip
         return strip
 
