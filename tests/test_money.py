@@ -91,6 +91,11 @@ def _refusal(typed: str, currency: str = "EUR", **kwargs) -> InvalidInput:
         ("−12,50", "amount.negative", "The amount cannot be negative.", "Le montant ne peut pas être négatif."),
         ("12-", "amount.negative", "The amount cannot be negative.", "Le montant ne peut pas être négatif."),
         ("- 5 €", "amount.negative", "The amount cannot be negative.", "Le montant ne peut pas être négatif."),
+        # A number first: text that merely ends in a dash is no amount, not a negative one.
+        ("1; --", "amount.not_a_number", "“1; --” is not an amount. Type digits, e.g. 12.50 or 12,50.",
+         "« 1; -- » n'est pas un montant. Saisissez des chiffres, par ex. 12,50."),
+        ("-", "amount.not_a_number", "“-” is not an amount. Type digits, e.g. 12.50 or 12,50.",
+         "« - » n'est pas un montant. Saisissez des chiffres, par ex. 12,50."),
         ("0", "amount.zero", "The amount must be more than zero.", "Le montant doit être supérieur à zéro."),
         ("0,00 €", "amount.zero", "The amount must be more than zero.", "Le montant doit être supérieur à zéro."),
         ("12,505", "amount.ambiguous", "“12,505” is ambiguous: write 12505 or use two decimals.",
@@ -275,3 +280,8 @@ def test_parse_of_digit_soup_never_returns_a_non_positive_amount(text):
     except InvalidInput:
         return
     assert 0 < money.minor <= DEFAULT_CEILING_MINOR
+
+
+def test_an_absurd_amount_is_still_written_out():
+    """What someone typed is shown before it is refused: 40 digits must not break the formatting."""
+    assert Money(10**40, "EUR").format("en") == "€" + f"{10**38:,}" + ".00"

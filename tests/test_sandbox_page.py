@@ -225,7 +225,8 @@ async def test_declining_charges_nothing_and_the_link_stays_payable(shop, page):
 
 async def test_a_stale_or_forged_form_gets_a_fresh_page_and_pays_nothing(shop, page):
     link = await open_link(shop)
-    for nonce in ("", "123.abc", f"{int(datetime.now(UTC).timestamp())}.{'0' * 32}", "1.deadbeef"):
+    for nonce in ("", "123.abc", f"{int(datetime.now(UTC).timestamp())}.{'0' * 32}", "1.deadbeef",
+                  "²." + "0" * 32, "9" * 5_000 + ".abc", "١٢٣." + "0" * 32):
         status, text, _ = await page.press(link.token, "pay", nonce)
         assert status == 400 and "Cette page avait expiré" in text and NONCE.search(text)
     assert payments(shop) == []
@@ -314,7 +315,8 @@ async def test_a_standalone_worker_refuses_a_taken_port(shop, taken_port):
     assert str(taken_port) in str(refused.value)
 
 
-@pytest.mark.parametrize("bind", ["8765", "localhost", ":8765", "host:port", "127.0.0.1:99999"])
+@pytest.mark.parametrize("bind", ["8765", "localhost", ":8765", "host:port", "127.0.0.1:99999", "127.0.0.1:²",
+                                  "127.0.0.1:" + "9" * 5_000, "127.0.0.1:-1"])
 def test_a_bad_bind_address_is_a_clear_refusal(shop, bind):
     from deskpay.domain.errors import InvalidInput
 

@@ -196,10 +196,13 @@ async def test_unknown_event_types_are_acknowledged_and_ignored(stripe_desk, dou
     assert count(stripe_desk, ProviderEvent) == 0
 
 
-async def test_a_session_of_another_application_is_acknowledged(stripe_desk, double, endpoint):
+# What another application may put where we put our link id: a number, a superscript, an id beyond any column.
+@pytest.mark.parametrize("claimed", ["1", "²", "9" * 20, "9" * 5_000], ids=["one", "superscript", "20 digits",
+                                                                         "5000 digits"])
+async def test_a_session_of_another_application_is_acknowledged(stripe_desk, double, endpoint, claimed):
     session = {"id": "cs_test_notours", "object": "checkout.session", "status": "complete", "payment_status": "paid",
                "payment_intent": "pi_notours", "amount_total": 500, "currency": "eur",
-               "client_reference_id": "1", "metadata": {"link_id": "1", "token": "guessed"}}
+               "client_reference_id": claimed, "metadata": {"link_id": claimed, "token": "guessed"}}
     assert (await endpoint.deliver(double.add_event("checkout.session.completed", session)))[1]["outcome"] == (
         "unknown_session")
     assert payments(stripe_desk) == []

@@ -25,8 +25,8 @@ _INVISIBLE = {"\r": "\\r", "\n": "\\n", "\t": " ", "\x00": "\\0"}
 _MAX_ECHO = 80
 
 
-def _visible(text: str) -> str:
-    """Control and bidi-override characters shown escaped; long input cut."""
+def visible_echo(text: str) -> str:
+    """Typed text as one visible line: control and bidi-override characters escaped, long input cut."""
     out = []
     for char in text[: _MAX_ECHO + 1]:
         if char in _INVISIBLE:
@@ -48,7 +48,7 @@ def render_message(key: str, lang: str, params: Mapping[str, Any]) -> str:
     # Amounts travel as Money and are written out in the reader's language; echoed
     # input is made one visible line, so a message never spans lines or hides text.
     shown = {k: (v.format(lang) if hasattr(v, "currency") and hasattr(v, "minor")
-                 else _visible(v) if isinstance(v, str) else v) for k, v in params.items()}
+                 else visible_echo(v) if isinstance(v, str) else v) for k, v in params.items()}
     try:
         return template.format(**shown)
     except (KeyError, IndexError):

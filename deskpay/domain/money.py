@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, list_currencies
@@ -95,8 +95,14 @@ class Money:
         return Decimal(self.minor).scaleb(-currency_digits(self.currency))
 
     def format(self, lang: str = "en") -> str:
-        """``1 234,50 €`` in French, ``€1,234.50`` in English."""
-        return format_currency(self.as_decimal(), self.currency, locale=babel_locale(lang))
+        """``1 234,50 €`` in French, ``€1,234.50`` in English.
+
+        Any size is written out: the default 28-digit decimal context would make
+        babel fail on an absurd amount someone typed, before it is refused.
+        """
+        with localcontext() as context:
+            context.prec = max(context.prec, len(str(abs(self.minor))) + 4)
+            return format_currency(self.as_decimal(), self.currency, locale=babel_locale(lang))
 
     def plain(self) -> str:
         """Digits only, dot decimal (``1234.50``): for inputs pre-filled with an amount."""
@@ -125,11 +131,13 @@ def parse_amount(text: str, currency: str, *, ceiling_minor: int = DEFAULT_CEILI
         raise InvalidInput("amount.too_long")
     body = _strip_currency(raw, currency)
     body = _SPACES.sub("", body)
-    if body.startswith(("-", "−")) or body.endswith("-"):
-        raise InvalidInput("amount.negative")
-    body = body.lstrip("+")
+    negative = body.startswith(("-", "−")) or body.endswith("-")
+    body = body.strip("-−").lstrip("+")
+    # A number first: "'; DROP TABLE booking; --" is not a negative amount, it is no amount at all.
     if not body or not _NUMBER.match(body) or not any(c.isdigit() for c in body):
         raise InvalidInput("amount.not_a_number", text=_shorten(raw))
+    if negative:
+        raise InvalidInput("amount.negative")
     units, fraction = _split_decimal(body, raw, digits)
     if len(fraction) > digits:
         raise InvalidInput("amount.too_many_decimals", currency=currency, digits=digits)

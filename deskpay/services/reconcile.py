@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from deskpay.domain.errors import NotFound, ProviderError
 from deskpay.domain.links import LinkStatus, check_move
 from deskpay.domain.money import Money
+from deskpay.domain.numbers import parse_count
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
 from deskpay.services.ledger import lock_booking, refresh_booking
@@ -291,10 +292,11 @@ def _link_of_session(desk: Desk, provider: str, session_obj: Mapping[str, Any]) 
         if link_id is not None:
             return link_id
         metadata = session_obj.get("metadata") or {}
-        claimed = str(session_obj.get("client_reference_id") or metadata.get("link_id") or "")
-        if not claimed.isdigit():
+        claimed = parse_count(str(session_obj.get("client_reference_id") or metadata.get("link_id") or ""),
+                              max_digits=15)  # beyond that no id of ours, and PostgreSQL would refuse the lookup
+        if claimed is None:
             return None
-        link = session.get(PaymentLink, int(claimed))
+        link = session.get(PaymentLink, claimed)
         if link is None or link.provider != provider or not metadata.get("token") or metadata["token"] != link.token:
             return None
         return link.id

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.messages import register
+from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
 from deskpay.services.worker import Job, Worker, link_jobs
 
@@ -55,9 +56,10 @@ def parse_bind(bind: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:8766`` for IPv6) → ``(host, port)``; port 0 picks a free one."""
     host, sep, port = (bind or "").strip().rpartition(":")
     host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
+    number = parse_count(port, max_digits=5)
+    if not sep or not host or number is None or number > 65535:
         raise InvalidInput("web.bad_bind", bind=str(bind)[:80])
-    return host, int(port)
+    return host, number
 
 
 class HttpService:

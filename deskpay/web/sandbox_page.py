@@ -39,6 +39,7 @@ from aiohttp import web
 
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.formatting import format_when
+from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
 from deskpay.services.payments import Checkout, checkout_of_token, decline_sandbox_link, pay_sandbox_link
 
@@ -102,10 +103,10 @@ class CheckoutPages:
         return f"{issued}.{mac}"
 
     def nonce_is_valid(self, token: str, nonce: str) -> bool:
-        issued, _, _ = nonce.partition(".")
-        if not issued.isdigit() or not 0 <= time.time() - int(issued) <= FORM_LIFETIME:
+        issued = parse_count(nonce.partition(".")[0], max_digits=12)  # a form field: anything may come
+        if issued is None or not 0 <= time.time() - issued <= FORM_LIFETIME:
             return False
-        return hmac.compare_digest(nonce, self.form_nonce(token, int(issued)))
+        return hmac.compare_digest(nonce, self.form_nonce(token, issued))
 
     # -- handlers ---------------------------------------------------------------------------
 

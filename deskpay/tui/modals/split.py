@@ -18,6 +18,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from deskpay.domain.errors import DeskpayError, InvalidInput
 from deskpay.domain.money import Money, parse_amount
+from deskpay.domain.numbers import parse_count
 from deskpay.domain.split import MAX_SHARES, equal_shares
 from deskpay.services.desk import Desk
 from deskpay.services.links import LinksOutcome
@@ -158,7 +159,7 @@ class SplitModal(DeskModal[LinksOutcome | None]):
 
     def _count(self) -> int:
         text = self.query_one("#parts", Input).value.strip()
-        count = int(text) if text.isdigit() else 0
+        count = parse_count(text, max_digits=4) or 0
         if not 1 <= count <= MAX_SHARES:
             raise InvalidInput("split.bad_count", max=MAX_SHARES)
         return count

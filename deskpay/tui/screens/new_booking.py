@@ -25,7 +25,9 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from deskpay.domain.errors import DeskpayError
+from deskpay.domain.messages import visible_echo
 from deskpay.domain.money import Money, parse_amount
+from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
 from deskpay.services.views import CustomerView
 from deskpay.store.models import Activity
@@ -247,7 +249,7 @@ class NewBookingScreen(DeskScreen[str | None]):
     # ------------------------------------------------------------- money
     def _participants(self) -> int | None:
         text = self.query_one("#participants", Input).value.strip()
-        return int(text) if text.isdigit() else None
+        return parse_count(text, max_digits=6)  # the activity's limit is checked on saving, with its reason
 
     def _auto_total(self) -> Money | None:
         activity, count = self.activity, self._participants()
@@ -439,7 +441,7 @@ class NewBookingScreen(DeskScreen[str | None]):
             field = {"err.date": "#date", "err.time": "#time", "err.participants": "#participants",
                      "err.activity": "#activity", "err.customer": "#search"}.get(error.args[0])
             text = self.query_one(field, Input).value if field in ("#date", "#time") else ""
-            self.show_error(self.t(error.args[0], text=text))
+            self.show_error(self.t(error.args[0], text=visible_echo(text)))
             if field:
                 self.query_one(field).focus()
             return

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 from textual.worker import get_current_worker
 
+from deskpay.domain.messages import visible_echo
 from deskpay.services.desk import Desk
 from deskpay.services.queries import BookingQuery, search_bookings
 from deskpay.services.views import BookingPage, BookingRow
@@ -361,7 +362,7 @@ class ReservationsScreen(Screen):
         day_input = self.query_one("#day", Input)
         if day is None:
             day_input.add_class("-invalid")
-            self.app.notify(LABELS("bad_day", self.lang, text=text[:20]), severity="error")
+            self.app.notify(LABELS("bad_day", self.lang, text=visible_echo(text)), severity="error")
             return
         day_input.remove_class("-invalid")
         day_input.value = day.strftime("%d/%m/%Y")
