@@ -128,17 +128,13 @@ class DeskpayApp(App[None]):
         localize_bindings(self, LABELS, self.lang)
         # Themes are chosen before the first screen is styled: setting one later restyles everything.
         self._apply_themes()
-        from deskpay.tui.screens.reservations import prefetch_first_page
-
-        self._first_page = prefetch_first_page(desk)  # on its own thread while Textual starts
 
     # --- start-up ------------------------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
         from deskpay.tui.screens.reservations import ReservationsScreen
 
-        first_page, self._first_page = self._first_page, None
-        return ReservationsScreen(self.desk, first_page=first_page)
+        return ReservationsScreen(self.desk)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)

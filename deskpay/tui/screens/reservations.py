@@ -10,8 +10,6 @@ redrawn in place.
 from __future__ import annotations
 
 import re
-import threading
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -102,30 +100,6 @@ class ListFilter:
                             offset=offset, limit=limit)
 
 
-def _today(desk: Desk) -> date:
-    return desk.now().astimezone(desk.settings.tz()).date()
-
-
-def prefetch_first_page(desk: Desk) -> Future[BookingPage]:
-    """Ask the database for the list's first page now, on a thread of its own, while Textual starts.
-
-    The answer is usually there by the time the screen mounts, so the first
-    paint already has its rows instead of painting "Loading…" and then
-    laying the screen out again.
-    """
-    future: Future[BookingPage] = Future()
-    query = ListFilter().query(_today(desk))
-
-    def run() -> None:
-        try:
-            future.set_result(search_bookings(desk, query))
-        except BaseException as error:  # handed to whoever reads the page: the screen's usual error path
-            future.set_exception(error)
-
-    threading.Thread(target=run, name="deskpay-first-page", daemon=True).start()
-    return future
-
-
 class ReservationsScreen(Screen):
     """The bookings list, with search, quick date filters and "unpaid only"."""
 
@@ -165,10 +139,9 @@ class ReservationsScreen(Screen):
             self.gone = gone
             self.total = total
 
-    def __init__(self, desk: Desk, *, first_page: Future[BookingPage] | None = None) -> None:
+    def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
-        self._first_page = first_page  # from prefetch_first_page: the default filter's first page
         self.lang = desk.lang
         self.filter = ListFilter()
         self.total = 0
@@ -199,12 +172,7 @@ class ReservationsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = LABELS("title", self.lang)
-        first, self._first_page = self._first_page, None
-        if first is not None and first.done() and first.exception() is None:
-            self._generation += 1
-            self._show_page(self.PageLoaded(self._generation, first.result(), append=False))
-        else:
-            self._reload(first)
+        self._reload()
 
     def command_title(self, binding: Binding) -> str:
         """The command palette's name for a key (the footer's "Période" is "Aujourd'hui" there)."""
@@ -219,17 +187,17 @@ class ReservationsScreen(Screen):
     # --- queries (workers post messages; handlers own the widgets) ----------------------------------------
 
     def _today(self) -> date:
-        return _today(self.desk)
+        return self.desk.now().astimezone(self.desk.settings.tz()).date()
 
-    def _reload(self, prefetched: Future[BookingPage] | None = None) -> None:
+    def _reload(self) -> None:
         self._generation += 1
         self._loading_first = True
         self._loading_more = False
-        self._load_first(self._generation, self.filter.query(self._today()), prefetched)
+        self._load_first(self._generation, self.filter.query(self._today()))
 
     @work(thread=True, exclusive=True, group="bookings-first", exit_on_error=False)
-    def _load_first(self, generation: int, query: BookingQuery, prefetched: Future[BookingPage] | None = None) -> None:
-        page = prefetched.result() if prefetched is not None else search_bookings(self.desk, query)
+    def _load_first(self, generation: int, query: BookingQuery) -> None:
+        page = search_bookings(self.desk, query)
         if not get_current_worker().is_cancelled:
             self.post_message(self.PageLoaded(generation, page, append=False))
 
