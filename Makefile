@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Bytecode first, as a wheel install would: with PYTHONDONTWRITEBYTECODE set, every launch would compile deskpay again.
 demo: $(STAMP)
+	@$(BIN)/python -m compileall -q deskpay > /dev/null
 	$(BIN)/deskpay demo
 
 lint: $(STAMP)
