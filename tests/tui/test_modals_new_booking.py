@@ -182,6 +182,26 @@ async def test_refusals_are_inline_and_nothing_is_written(modal_desk) -> None:
     assert rows(modal_desk, Booking) == [] and rows(modal_desk, Customer) == []
 
 
+async def test_the_confirmation_amounts_follow_the_participants_and_never_go_stale(modal_desk) -> None:
+    app = host_for(modal_desk, lang="en")
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pick_activity(pilot, "Grande descente 24 km")  # 38.00 € each, 30 % deposit
+
+        def labels() -> tuple[str, str]:
+            return tuple(str(screen.query_one(f"#confirm-{kind}", RadioButton).label) for kind in ("deposit", "full"))
+
+        await fill(pilot, "#participants", "2")
+        await settle(pilot)
+        assert labels() == ("Deposit per the payment terms: €22.80", "Full amount: €76.00")
+        for unreadable in ("", "9" * 40, "²"):  # cleared, absurd, not a count: the old figures must go
+            await fill(pilot, "#participants", unreadable)
+            await settle(pilot)
+            assert labels() == ("Deposit per the payment terms: —", "Full amount: —")
+        assert app.screen is screen
+
+
 def test_day_and_clock_parsing() -> None:
     from datetime import date, time
 

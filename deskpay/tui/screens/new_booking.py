@@ -375,6 +375,10 @@ class NewBookingScreen(DeskScreen[str | None]):
             deposit.label = (self.t("confirm.deposit", amount=terms.deposit_of(total).format(lang)) if has_deposit
                              else self.t("confirm.deposit.none"))
             full.label = self.t("confirm.full", amount=total.format(lang))
+        else:  # no amount yet, or no longer (the participants were cleared): no stale figure either
+            with_terms = activity is not None and terms_for(self.desk, activity).has_deposit
+            deposit.label = self.t("confirm.deposit", amount="—") if with_terms else self.t("confirm.deposit.none")
+            full.label = self.t("confirm.full", amount="—")
         can_send = self._has_email()
         deposit.disabled = not (can_send and has_deposit)
         full.disabled = not can_send
