@@ -21,7 +21,6 @@ from deskpay.services.collect import collect_online
 from deskpay.services.links import cancel_link, expire_due_links, regenerate_link
 from deskpay.services.providers.base import RemoteStatus
 from deskpay.services.providers.sandbox import SandboxProvider
-from deskpay.services.providers.stripe import StripeProvider
 from deskpay.services.reconcile import (
     PROCESSING_REASON,
     next_check,
@@ -30,8 +29,8 @@ from deskpay.services.reconcile import (
     settle,
 )
 from deskpay.store.models import AuditEvent, Booking, EmailMessage, Payment, PaymentLink
-from tests.conftest import Clock, add_activity, add_booking
-from tests.support.stripe_server import StripeDouble
+from tests.conftest import add_activity, add_booking
+from tests.support.stripe_desk import clock, double, stripe_desk  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
@@ -39,32 +38,10 @@ API_KEY = "sk_test_51DeskpayReconcile000000"
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-async def double():
-    async with StripeDouble() as server:
-        yield server
-
-
-@pytest.fixture
 def settings(tmp_path, database_url, double) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=database_url,
                     business_name="Test Canoës", operator="alice", provider="stripe", stripe_api_key=API_KEY,
                     stripe_api_base=double.base_url, link_validity_minutes=60)
-
-
-@pytest.fixture
-async def stripe_desk(desk, double):
-    """The desk with a Stripe client that retries fast (the SDK's own retries, pauses capped)."""
-    desk.use_provider(StripeProvider(API_KEY, success_url="https://example.com/ok",
-                                     cancel_url="https://example.com/ko", api_base=double.base_url, timeout=2.0,
-                                     max_network_retries=1, max_retry_delay=0.01))
-    add_activity(desk)
-    yield desk
-    await desk.aclose()
 
 
 async def open_link(desk, reference: str, amount: str) -> PaymentLink:

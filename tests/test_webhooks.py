@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import UTC, datetime
 
 import aiohttp
 import pytest
@@ -19,29 +18,18 @@ from deskpay.config import Settings
 from deskpay.domain.errors import Refused
 from deskpay.services.collect import collect_online
 from deskpay.services.links import expire_due_links, regenerate_link
-from deskpay.services.providers.stripe import StripeProvider
 from deskpay.services.reconcile import poll_due_links
 from deskpay.store.models import Booking, EmailMessage, Payment, PaymentLink, ProviderEvent
 from deskpay.web.runner import HttpService, webhook_service
 from deskpay.web.webhooks import webhook_app
-from tests.conftest import Clock, add_activity, add_booking
-from tests.support.stripe_server import StripeDouble, signed_delivery
+from tests.conftest import add_booking
+from tests.support.stripe_desk import clock, double, stripe_desk  # noqa: F401  (fixtures)
+from tests.support.stripe_server import signed_delivery
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
 API_KEY = "sk_test_51DeskpayWebhooks0000000"
 SECRET = "whsec_deskpay_test_0123456789"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-async def double():
-    async with StripeDouble() as server:
-        yield server
 
 
 @pytest.fixture
@@ -55,16 +43,6 @@ def settings(tmp_path, database_url, double, receipt) -> Settings:
                     business_name="Test Canoës", operator="alice", provider="stripe", stripe_api_key=API_KEY,
                     stripe_api_base=double.base_url, stripe_webhook_secret=SECRET, link_validity_minutes=60,
                     receipt=receipt)
-
-
-@pytest.fixture
-async def stripe_desk(desk, double):
-    desk.use_provider(StripeProvider(API_KEY, success_url="https://example.com/ok",
-                                     cancel_url="https://example.com/ko", api_base=double.base_url, timeout=2.0,
-                                     max_network_retries=1, max_retry_delay=0.01))
-    add_activity(desk)
-    yield desk
-    await desk.aclose()
 
 
 class Endpoint:
