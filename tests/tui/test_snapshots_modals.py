@@ -65,50 +65,46 @@ async def _ready(pilot) -> None:
     await pilot.app.push_screen(Backdrop())
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
-def test_collect(snap_compare, tui_data_dir, frozen_time, lang):
-    app = _app(tui_data_dir, lang)
+def _snapshot(snap_compare, data_dir, lang: str, show) -> bool:
+    """The app over the backdrop, ``await show(pilot, reference)`` for the dialog under test, then still."""
+    app = _app(data_dir, lang)
     reference = _reference(app)
 
     async def run_before(pilot) -> None:
         await _ready(pilot)
-        pilot.app.push_screen(CollectModal(pilot.app.desk, reference))
-        await until(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
+        await show(pilot, reference)
         await _still(pilot)
 
     try:
-        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+        return snap_compare(app, terminal_size=SIZE, run_before=run_before)
     finally:
         app.desk.close()
+
+
+async def _open_collect(pilot, reference: str) -> None:
+    pilot.app.push_screen(CollectModal(pilot.app.desk, reference))
+    await until(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_collect(snap_compare, tui_data_dir, frozen_time, lang):
+    assert _snapshot(snap_compare, tui_data_dir, lang, _open_collect)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_collect_link_created(snap_compare, tui_data_dir, frozen_time, lang):
-    app = _app(tui_data_dir, lang)
-    reference = _reference(app)
-
-    async def run_before(pilot) -> None:
-        await _ready(pilot)
-        pilot.app.push_screen(CollectModal(pilot.app.desk, reference))
-        await until(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
+    async def show(pilot, reference: str) -> None:
+        await _open_collect(pilot, reference)
         pilot.app.screen.query_one("#amount", Input).value = "40"
         await pilot.press("enter")
         await until(pilot, lambda: pilot.app.screen.outcome is not None)
-        await _still(pilot)
 
-    try:
-        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-    finally:
-        app.desk.close()
+    assert _snapshot(snap_compare, tui_data_dir, lang, show)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_split(snap_compare, tui_data_dir, frozen_time, lang):
-    app = _app(tui_data_dir, lang)
-    reference = _reference(app)
-
-    async def run_before(pilot) -> None:
-        await _ready(pilot)
+    async def show(pilot, reference: str) -> None:
         pilot.app.push_screen(SplitModal(pilot.app.desk, reference))
         await until(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
         await _still(pilot)
@@ -116,29 +112,17 @@ def test_split(snap_compare, tui_data_dir, frozen_time, lang):
         rows = list(pilot.app.screen.query(".share"))
         rows[0].query_one(".share-email", Input).value = "anna@example.com"
         rows[1].query_one(".share-amount", Input).value = "10"
-        await _still(pilot)
 
-    try:
-        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-    finally:
-        app.desk.close()
+    assert _snapshot(snap_compare, tui_data_dir, lang, show)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_qr(snap_compare, tui_data_dir, frozen_time, lang):
     from deskpay.services.collect import collect_online
 
-    app = _app(tui_data_dir, lang)
-    reference = _reference(app)
-
-    async def run_before(pilot) -> None:
-        await _ready(pilot)
+    async def show(pilot, reference: str) -> None:
         outcome = await collect_online(pilot.app.desk, reference, "45,60")
         pilot.app.push_screen(QrScreen(pilot.app.desk, outcome.links[0].id))
         await until(pilot, lambda: getattr(pilot.app.screen, "link", None) is not None)
-        await _still(pilot)
 
-    try:
-        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-    finally:
-        app.desk.close()
+    assert _snapshot(snap_compare, tui_data_dir, lang, show)
