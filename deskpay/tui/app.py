@@ -23,13 +23,13 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from deskpay.config import Settings
 from deskpay.domain.errors import DeskpayError
 from deskpay.services.desk import Desk, open_desk
 from deskpay.tui.i18n import Labels
-from deskpay.tui.messages import ActionFailed, BookingChanged
+from deskpay.tui.messages import ActionFailed, BookingChanged, failure_of
 from deskpay.tui.state import UiState, load_state, save_state, state_path
 from deskpay.tui.themes import DEFAULT_THEME, FALLBACK_THEME, VARIABLE_DEFAULTS, load_themes, stylesheets
 from deskpay.tui.widgets.banner import ModeBanner
@@ -304,24 +304,9 @@ class DeskpayApp(App[None]):
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        if event.worker.group == "sheet-load" or event.worker.group.startswith("bookings"):
-            self._unblock(event.worker.node)
-        node = event.worker.node
-        screen = node if isinstance(node, Screen) else getattr(node, "screen", None)
-        if screen is not None and hasattr(screen, "report_failure"):
-            return  # the flow screens show their own errors inline
-        error = event.worker.error
-        if not isinstance(error, DeskpayError):
-            log.error("worker %s failed", event.worker.name, exc_info=error)
-        self.post_message(ActionFailed(error, event.worker.name))
-
-    def _unblock(self, node) -> None:
-        """A failed load must not leave a spinner forever."""
-        unblock = getattr(node, "load_failed", None)
-        if callable(unblock):
-            unblock()
+        """The app's own workers (screens report theirs, see ``messages.failure_of``)."""
+        if (failure := failure_of(event, self)) is not None:
+            self.post_message(failure)
 
     # --- navigation and commands ---------------------------------------------------------------------------
 

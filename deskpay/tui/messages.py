@@ -6,9 +6,14 @@ tests assert on them through ``run_test(message_hook=...)``.
 
 from __future__ import annotations
 
+import logging
+
 from textual.message import Message
+from textual.worker import Worker, WorkerState
 
 from deskpay.domain.errors import DeskpayError
+
+log = logging.getLogger(__name__)
 
 
 class BookingChanged(Message):
@@ -62,3 +67,18 @@ class ActionFailed(Message):
         super().__init__()
         self.error = error
         self.context = context
+
+
+def failure_of(event: Worker.StateChanged, owner) -> ActionFailed | None:
+    """The :class:`ActionFailed` for ``owner``'s worker that just failed (a bug is logged with its traceback).
+
+    Textual tells a worker's state to its owner only (the message does not
+    bubble): each owner turns a failure into this message, which does, so a
+    refusal is never lost on the way to the operator.
+    """
+    if event.state is not WorkerState.ERROR or event.worker.node is not owner:
+        return None
+    error = event.worker.error
+    if not isinstance(error, DeskpayError):
+        log.error("worker %s failed", event.worker.name, exc_info=error)
+    return ActionFailed(error, event.worker.name)

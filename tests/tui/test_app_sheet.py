@@ -95,6 +95,41 @@ async def test_cancel_link_asks_then_cancels(tui_desk):
         assert any(isinstance(m, BookingChanged) and m.reference == reference for m in messages)
 
 
+async def test_a_refused_action_says_why_and_changes_nothing(tui_desk, other_desk):
+    """The customer pays while the operator confirms the cancel: the refusal is shown, the payment stands."""
+    from deskpay.services.payments import pay_sandbox_link
+
+    reference, link = _booking_with_link(tui_desk, "open")
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sheet = await _open_sheet(app, pilot, reference)
+        _select_link(sheet, link.id)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pay_sandbox_link(other_desk, link.id)
+        await pilot.press("y")
+        await until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
+        [refusal] = [n for n in app._notifications if n.severity == "error"]
+        assert "Erreur inattendue" not in refusal.message and "pay" in refusal.message.lower()
+        assert _link(tui_desk, link.id).status == "paid"
+        assert app.screen is sheet
+
+
+async def test_a_sheet_that_cannot_load_says_why_and_stops_waiting(tui_desk, monkeypatch):
+    import deskpay.tui.screens.booking_sheet as booking_sheet
+
+    def broken(desk, reference):
+        raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr(booking_sheet, "booking_detail", broken)
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_booking("R-2026-000001")
+        await until(pilot, lambda: any("disk I/O error" in n.message for n in app._notifications))
+        assert not app.screen.query_one("#sheet-body").loading
+
+
 async def test_copy_puts_the_url_on_the_clipboard(tui_desk):
     reference, link = _booking_with_link(tui_desk, "open")
     app = make_app(tui_desk)

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -22,16 +21,14 @@ from textual import on
 from textual.binding import BindingsMap
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from deskpay import paths
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.money import Money
 from deskpay.services.desk import Desk
 from deskpay.tui.i18n import Labels
-from deskpay.tui.messages import ActionFailed
-
-log = logging.getLogger(__name__)
+from deskpay.tui.messages import ActionFailed, failure_of
 
 ResultT = TypeVar("ResultT")
 
@@ -105,11 +102,8 @@ class _FlowMixin:
             self.refresh_bindings()  # type: ignore[attr-defined]
 
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.node is self:
-            error = event.worker.error
-            if not isinstance(error, DeskpayError):
-                log.error("worker %s failed", event.worker.name, exc_info=error)
-            self.post_message(ActionFailed(error, event.worker.name))  # type: ignore[attr-defined]
+        if (failure := failure_of(event, self)) is not None:
+            self.post_message(failure)  # type: ignore[attr-defined]
 
     def _action_failed(self, event: ActionFailed) -> None:
         event.stop()

@@ -8,7 +8,6 @@ Actions on a link point at the selected row of the links table.
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from deskpay.domain.formatting import format_when
 from deskpay.domain.links import LinkStatus
@@ -26,7 +25,7 @@ from deskpay.services.desk import Desk
 from deskpay.services.queries import booking_detail
 from deskpay.services.views import BookingDetail, LinkView
 from deskpay.tui.i18n import Labels
-from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCancelled, LinkCreated
+from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCancelled, LinkCreated, failure_of
 from deskpay.tui.widgets.activity_log import ActivityLog
 from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.client_pane import ClientPane
@@ -133,6 +132,13 @@ class BookingSheet(Screen):
         self.set_class(narrow, "-narrow")
         self.query_one(ClientPane).compact = narrow
         self.query_one(PaymentPane).compact = narrow
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """A failed worker: the app says why, and nothing keeps waiting for its answer."""
+        if (failure := failure_of(event, self)) is not None:
+            self.load_failed()
+            self.post_message(failure)
 
     def load_failed(self) -> None:
         """The load worker failed (the app showed why): stop the spinner."""

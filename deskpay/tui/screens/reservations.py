@@ -21,14 +21,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from deskpay.domain.messages import visible_echo
 from deskpay.services.desk import Desk
 from deskpay.services.queries import BookingQuery, search_bookings
 from deskpay.services.views import BookingPage, BookingRow
 from deskpay.tui.i18n import Labels
-from deskpay.tui.messages import BookingChanged
+from deskpay.tui.messages import BookingChanged, failure_of
 from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.booking_table import BookingTable
 from deskpay.tui.widgets.key_bar import KeyBar
@@ -178,6 +178,13 @@ class ReservationsScreen(Screen):
         """The command palette's name for a key (the footer's "Période" is "Aujourd'hui" there)."""
         key = f"command.{binding.id}"
         return LABELS(key, self.lang) if key in LABELS.keys() else binding.description
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """A failed worker: the app says why, and nothing keeps waiting for its answer."""
+        if (failure := failure_of(event, self)) is not None:
+            self.load_failed()
+            self.post_message(failure)
 
     def load_failed(self) -> None:
         """A load worker failed (the app showed why): stop waiting for it."""
