@@ -43,7 +43,7 @@ TYPED = ["martin", "dupont", "r-2026-0001", "example.org", "06 39"]
 
 def _settings(data_dir: Path):
     from deskpay.config import load_settings
-    from deskpay.services.demo import business_overrides
+    from deskpay.services.demo_business import business_overrides
 
     return load_settings(data_dir=data_dir, embedded_worker=False, operator="bench", **business_overrides())
 

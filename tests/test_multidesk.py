@@ -19,7 +19,8 @@ from deskpay.config import Settings
 from deskpay.domain.errors import DeskpayError
 from deskpay.services.changes import ChangeWatcher
 from deskpay.services.desk import open_desk
-from deskpay.services.queries import booking_detail, changed_since
+from deskpay.services.listing import changed_since
+from deskpay.services.queries import booking_detail
 from deskpay.store.models import Payment, PaymentLink
 from tests.conftest import add_activity, add_booking
 

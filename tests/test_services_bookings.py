@@ -13,7 +13,7 @@ from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
 from deskpay.services.bookings import NewBooking, NewCustomer, create_booking, edit_booking, edit_customer
 from deskpay.services.collect import collect_offline, collect_online
-from deskpay.services.ledger import current_revision
+from deskpay.services.listing import current_revision
 from deskpay.services.queries import booking_detail
 from deskpay.store.models import AuditEvent, Booking, Customer
 from tests.conftest import FROZEN_NOW, add_activity, add_booking, unchanged

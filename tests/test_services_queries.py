@@ -8,8 +8,9 @@ import pytest
 
 from deskpay.domain.money import Money
 from deskpay.services.collect import collect_offline
-from deskpay.services.ledger import current_revision
-from deskpay.services.queries import BookingQuery, booking_detail, changed_since, find_customers, search_bookings
+from deskpay.services.listing import current_revision
+from deskpay.services.listing import BookingQuery, changed_since, search_bookings
+from deskpay.services.queries import booking_detail, find_customers
 from tests.conftest import FROZEN_NOW, add_activity, add_booking
 
 # FROZEN_NOW is Wednesday 1 July 2026, 10:00 in Paris.
@@ -203,12 +204,12 @@ def test_find_customers_folds_accents(listing, text, names):
 
 def test_a_very_broad_search_shows_a_lower_bound_and_still_pages_in_order(listing, monkeypatch):
     """Past the exact-count threshold the total reads "N+", and the pages keep the list's order."""
-    import deskpay.services.queries as queries
+    import deskpay.services.listing as listing_module
 
     desk, _ = listing
     everything = [row.reference for row in search_bookings(desk, BookingQuery(text="e", limit=500)).rows]
     assert len(everything) > 4
-    monkeypatch.setattr(queries, "_EXACT_UP_TO", 3)
+    monkeypatch.setattr(listing_module, "_EXACT_UP_TO", 3)
     first = search_bookings(desk, BookingQuery(text="e", limit=2))
     assert (first.total_count, first.total_is_exact) == (3, False)
     pages = [row.reference for offset in range(0, len(everything), 2)

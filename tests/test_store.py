@@ -76,6 +76,43 @@ def test_migration_matches_the_models(engine):
     assert diff == []
 
 
+@pytest.mark.parametrize("name", ["booking", "activity", "customer", "counter"])
+def test_the_lists_core_tables_name_real_columns_of_the_same_kind(name):
+    """``store.tables`` reads without the ORM: every column it names is one of the models', of the same SQL type
+    and, where the models convert values (UTC times), with the same conversion."""
+    import re
+
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.types import TypeDecorator
+
+    import deskpay.store.tables as tables
+
+    def sql_type(column) -> str:
+        return re.sub(r"\(.*\)", "", column.type.compile(dialect=sqlite.dialect()))
+
+    light = getattr(tables, name)
+    schema = SQLModel.metadata.tables[name]
+    assert light.name == schema.name
+    for column in light.columns:
+        assert column.name in schema.c, f"{name}.{column.name} is not a column of the models"
+        model_column = schema.c[column.name]
+        assert sql_type(column) == sql_type(model_column), f"{name}.{column.name}"
+        if isinstance(model_column.type, TypeDecorator) and type(model_column.type).__module__.startswith("deskpay"):
+            assert type(column.type) is type(model_column.type), f"{name}.{column.name} converts differently"
+
+
+def test_the_lists_core_tables_read_what_the_orm_wrote(engine, booking_id):
+    """Same rows, same values, UTC times aware: the two views of the table agree on a real database."""
+    from deskpay.store.tables import booking
+
+    with engine.connect() as conn:
+        row = conn.execute(select(booking).where(booking.c.id == booking_id)).one()
+    with read_session(engine) as session:
+        model = session.get(Booking, booking_id)
+    assert {key: getattr(model, key) for key in row._mapping} == dict(row._mapping)
+    assert row.start_at == T0 and row.start_at.tzinfo is not None
+
+
 def test_the_polling_index_is_partial_on_every_database(engine):
     """The model names only SQLite's clause (see PaymentLink); the migration makes it partial on both."""
     query = ("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_paymentlink_next_check'"

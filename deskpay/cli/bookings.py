@@ -52,7 +52,7 @@ def list_bookings(
 ) -> None:
     """Bookings, upcoming first (today at the top), then past ones."""
     from deskpay.domain.formatting import format_short
-    from deskpay.services.queries import BookingQuery, search_bookings
+    from deskpay.services.listing import BookingQuery, search_bookings
 
     the_day = parse_day(day) if day is not None else None
     with desk_session() as desk:

@@ -27,7 +27,7 @@ def demo_settings():
     DESKPAY_DATABASE_URL), so that the CLI commands see it after
     ``deskpay demo load``; loading refuses to replace real bookings.
     """
-    from deskpay.services.demo import business_overrides
+    from deskpay.services.demo_business import business_overrides
 
     overrides = business_overrides()
     if state.lang:
@@ -49,15 +49,12 @@ def _load(the_settings, bookings: int) -> None:
 
 
 def _demo_is_loaded(the_settings) -> bool:
-    from sqlalchemy import func, select
-
     from deskpay.services.desk import open_desk
-    from deskpay.store.models import Booking
+    from deskpay.services.listing import BookingQuery, search_bookings
 
     desk = open_desk(the_settings)
     try:
-        with desk.read() as session:
-            return session.execute(select(func.count()).select_from(Booking)).scalar_one() > 0
+        return search_bookings(desk, BookingQuery(limit=1)).total_count > 0
     finally:
         desk.close()
 

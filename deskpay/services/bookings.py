@@ -15,8 +15,8 @@ from deskpay.services.audit import audit
 from deskpay.services.collect import as_money
 from deskpay.services.desk import Desk
 from deskpay.services.ledger import compute_amounts, lock_booking, next_sequence, refresh_booking
-from deskpay.services.queries import detail_of, escape_like
-from deskpay.services.text import clean_block, clean_line, clean_phone, search_key
+from deskpay.services.queries import detail_of
+from deskpay.services.text import clean_block, clean_line, clean_phone, escape_like, search_key
 from deskpay.services.views import BookingDetail, LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
 

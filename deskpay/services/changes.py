@@ -4,7 +4,7 @@ Every money change bumps the global revision (see ``ledger``); on PostgreSQL
 it also notifies ``deskpay_changes`` with the booking reference, delivered
 when its transaction commits. :class:`ChangeWatcher` blocks (in a thread)
 until a notification comes or the timeout passes; callers then ask
-``queries.changed_since`` what changed, so both databases share one path.
+``listing.changed_since`` what changed, so both databases share one path.
 """
 
 from __future__ import annotations

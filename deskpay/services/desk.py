@@ -10,15 +10,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine
 
 from deskpay.config import Settings
 from deskpay.services.providers.base import PaymentProvider
 from deskpay.store.columns import utcnow
 from deskpay.store.engine import make_engine, read_session, write_session
 from deskpay.store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @dataclass
@@ -44,6 +47,12 @@ class Desk:
     def read(self) -> Iterator[Session]:
         with read_session(self.engine) as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read in SQLAlchemy Core, for what must not wait for the ORM to load (the list, the poll)."""
+        with self.engine.connect() as conn:
+            yield conn
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -39,10 +39,6 @@ def bump_revision(session: Session) -> int:
     return int(result.scalar_one())
 
 
-def current_revision(session: Session) -> int:
-    return int(session.execute(select(Counter.value).where(Counter.name == "revision")).scalar_one())
-
-
 def next_sequence(session: Session, name: str) -> int:
     """A gap-tolerant named sequence (booking numbers per year), safe across processes."""
     updated = session.execute(

@@ -47,6 +47,11 @@ def digits(text: str) -> str:
     return "".join(c for c in text if "0" <= c <= "9")
 
 
+def escape_like(text: str) -> str:
+    """``text`` matched literally by ``LIKE … ESCAPE '\\'``: its ``%`` and ``_`` are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search_key(*parts: str | None) -> str:
     words = [fold(p) for p in parts if p]
     words += [digits(p) for p in parts if p and len(digits(p)) >= 6]

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -53,8 +56,13 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# Sessions import the ORM when first used: the reservations list reads on Core alone
+# (``services.listing``), so a desk paints its first page before the ORM is loaded.
+
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as session:
         yield session
 
@@ -62,6 +70,8 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A transaction that commits on success and rolls back on any error."""
+    from sqlmodel import Session
+
     with Session(engine.execution_options(deskpay_write=True), expire_on_commit=False) as session:
         with session.begin():
             yield session

@@ -256,7 +256,7 @@ class DeskpayApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_changes(self, revision: int | None) -> None:
-        from deskpay.services.queries import changed_since
+        from deskpay.services.listing import changed_since
 
         try:
             new_revision, references = changed_since(self.desk, NO_REVISION if revision is None else revision)

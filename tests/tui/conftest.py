@@ -24,7 +24,8 @@ import pytest
 import time_machine
 
 from deskpay.config import Settings
-from deskpay.services.demo import business_overrides, load_demo
+from deskpay.services.demo import load_demo
+from deskpay.services.demo_business import business_overrides
 from deskpay.services.desk import Desk, open_desk
 
 #: Wednesday 1 July 2026, 10:00 in Paris: mid-season, bookings on both sides.

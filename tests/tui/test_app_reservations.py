@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from textual.command import CommandPalette
 
 from deskpay.services.collect import collect_offline
-from deskpay.services.queries import BookingQuery, search_bookings
+from deskpay.services.listing import BookingQuery, search_bookings
 from deskpay.store.models import Booking
 from deskpay.tui.messages import BookingChanged
 from deskpay.tui.screens.booking_sheet import BookingSheet
@@ -222,7 +222,7 @@ async def test_find_booking_palette_opens_the_sheet(tui_desk):
 
 async def test_the_list_never_writes(tui_desk):
     """Browsing, searching and filtering read only: the revision does not move."""
-    from deskpay.services.ledger import current_revision
+    from deskpay.services.listing import current_revision
 
     with tui_desk.read() as session:
         before = current_revision(session), session.execute(select(func.count()).select_from(Booking)).scalar_one()

@@ -25,7 +25,7 @@ from textual.worker import Worker, get_current_worker
 
 from deskpay.domain.messages import visible_echo
 from deskpay.services.desk import Desk
-from deskpay.services.queries import BookingQuery, search_bookings
+from deskpay.services.listing import BookingQuery, search_bookings
 from deskpay.services.views import BookingPage, BookingRow
 from deskpay.tui.i18n import Labels
 from deskpay.tui.messages import BookingChanged, failure_of

@@ -46,7 +46,7 @@ class BookingFinder(Provider):
     """Bookings whose reference, name, email or phone contain what is typed."""
 
     async def _rows(self, text: str) -> list[BookingRow]:
-        from deskpay.services.queries import BookingQuery, search_bookings
+        from deskpay.services.listing import BookingQuery, search_bookings
 
         page = await asyncio.to_thread(search_bookings, self.app.desk, BookingQuery(text=text, limit=FINDER_ROWS))
         return list(page.rows)
