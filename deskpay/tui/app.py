@@ -23,13 +23,14 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.worker import Worker
 
 from deskpay.config import Settings
 from deskpay.domain.errors import DeskpayError
 from deskpay.services.desk import Desk, open_desk
 from deskpay.tui.i18n import Labels
-from deskpay.tui.messages import ActionFailed, BookingChanged, failure_of
+from deskpay.tui.messages import ActionFailed, BookingChanged, FirstListShown, failure_of
 from deskpay.tui.state import UiState, load_state, save_state, state_path
 from deskpay.tui.themes import DEFAULT_THEME, FALLBACK_THEME, VARIABLE_DEFAULTS, load_themes, stylesheets
 from deskpay.tui.widgets.banner import ModeBanner
@@ -38,6 +39,7 @@ from deskpay.tui.widgets.keys import localize_bindings
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+FIRST_LIST_WAIT_SECONDS = 3.0  # the background worker starts then even if the list never showed
 WORKER_STOP_SECONDS = 8.0
 NO_REVISION = 2**62  # asks changed_since only for the current revision
 
@@ -125,6 +127,8 @@ class DeskpayApp(App[None]):
         self._worker_stop: asyncio.Event | None = None
         self._worker_task: asyncio.Task | None = None
         self._theme_notices: list[str] = []
+        self._first_list_done = False
+        self._first_list_timer: Timer | None = None
         localize_bindings(self, LABELS, self.lang)
         # Themes are chosen before the first screen is styled: setting one later restyles everything.
         self._apply_themes()
@@ -146,9 +150,29 @@ class DeskpayApp(App[None]):
         self._add_banner(self.screen)  # the first screen came before the subscription
         self._show_provider_mode()
         self.set_interval(POLL_SECONDS, self._poll)
+        self._first_list_timer = self.set_timer(FIRST_LIST_WAIT_SECONDS, self._after_first_list)
+
+    @on(FirstListShown)
+    def _after_first_list(self) -> None:
+        """Once the list is on screen, load what it did not need: the ORM, then the background worker.
+
+        Both are CPU-bound Python (imports, an HTTP server): started with the
+        app, they would share the GIL with the first paint and delay it.
+        """
+        if self._first_list_done:
+            return
+        self._first_list_done = True
+        if self._first_list_timer is not None:
+            self._first_list_timer.stop()
+        self._load_orm()
         if self.start_worker:
             self._worker_stop = asyncio.Event()
             self._worker_task = asyncio.create_task(self._run_background(self._worker_stop), name="deskpay-worker")
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def _load_orm(self) -> None:
+        """The booking sheet's queries and the models behind them (~140 ms of imports), ready before Enter."""
+        import deskpay.services.queries  # noqa: F401
 
     def _apply_themes(self) -> None:
         """Register the theme files of ``themes/`` and choose the remembered one (problems are shown on mount)."""

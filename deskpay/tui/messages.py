@@ -24,6 +24,10 @@ class BookingChanged(Message):
         self.reference = reference
 
 
+class FirstListShown(Message):
+    """The home list painted its first page: the app may now load what the first screen did not need."""
+
+
 class PaymentRecorded(Message):
     def __init__(self, reference: str, payment_id: int) -> None:
         super().__init__()

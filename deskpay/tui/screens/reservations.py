@@ -28,7 +28,7 @@ from deskpay.services.desk import Desk
 from deskpay.services.listing import BookingQuery, search_bookings
 from deskpay.services.views import BookingPage, BookingRow
 from deskpay.tui.i18n import Labels
-from deskpay.tui.messages import BookingChanged, failure_of
+from deskpay.tui.messages import BookingChanged, FirstListShown, failure_of
 from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.booking_table import BookingTable
 from deskpay.tui.widgets.key_bar import KeyBar
@@ -153,6 +153,7 @@ class ReservationsScreen(Screen):
         self._refresh_pending = False
         self._open_when_loaded = False  # Enter on the list before its answer: open its first row
         self._open_if_single = False  # Enter in the search before its answer: open a single match
+        self._first_shown = False
         localize_bindings(self, LABELS, self.lang)
 
     # --- layout --------------------------------------------------------------------------------------------
@@ -190,6 +191,9 @@ class ReservationsScreen(Screen):
         """A load worker failed (the app showed why): stop waiting for it."""
         self._loading_first = self._loading_more = self._refresh_pending = False
         self._open_when_loaded = self._open_if_single = False
+        if not self._first_shown:
+            self._first_shown = True
+            self.post_message(FirstListShown())  # nothing to paint: the app need not wait any longer
 
     # --- queries (workers post messages; handlers own the widgets) ----------------------------------------
 
@@ -244,6 +248,9 @@ class ReservationsScreen(Screen):
         self.total = message.page.total_count
         self.total_is_exact = message.page.total_is_exact
         self._show_count()
+        if not self._first_shown:
+            self._first_shown = True
+            self.call_after_refresh(self.post_message, FirstListShown())
         if not message.append and (self._open_when_loaded or (self._open_if_single and self.total == 1)):
             self._open_when_loaded = self._open_if_single = False
             self._open(table.current_reference)
