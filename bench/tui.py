@@ -95,7 +95,7 @@ def child_app(data_dir: Path) -> None:
     from deskpay.tui.app import build_app
     from deskpay.tui.widgets.booking_table import BookingTable
 
-    app = build_app(_settings(data_dir), start_worker=False)
+    app = build_app(_settings(data_dir), start_worker=False, freeze_heap=True)  # as run_tui does
 
     def shows_rows() -> bool:
         tables = app.screen.query(BookingTable)
@@ -116,7 +116,7 @@ def child_keystrokes(data_dir: Path) -> None:
     import deskpay.tui.screens.reservations as reservations
     from deskpay.tui.app import build_app
 
-    app = build_app(_settings(data_dir), start_worker=False)
+    app = build_app(_settings(data_dir), start_worker=False, freeze_heap=True)  # as run_tui does
     samples: list[float] = []
     shares: list[float] = []  # a keystroke's time minus its own query's: what the app adds
     queries: list[float] = []
