@@ -220,6 +220,24 @@ async def test_find_booking_palette_opens_the_sheet(tui_desk):
         assert app.screen.reference == reference
 
 
+async def test_a_finder_that_cannot_search_says_why(tui_desk, monkeypatch):
+    """A locked database while searching from the palette: a message, not an empty list that looks like no match."""
+    import deskpay.services.listing as listing
+
+    def locked(desk, query):
+        raise RuntimeError("database is locked")
+
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(listing, "search_bookings", locked)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await pilot.press("m", "a", "r")
+        await until(pilot, lambda: any("database is locked" in n.message for n in app._notifications))
+        assert app.is_running and isinstance(app.screen, CommandPalette)
+
+
 async def test_the_list_never_writes(tui_desk):
     """Browsing, searching and filtering read only: the revision does not move."""
     from deskpay.services.listing import current_revision

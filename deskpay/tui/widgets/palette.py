@@ -7,6 +7,7 @@ rows), so it costs one page whatever the size of the database.
 from __future__ import annotations
 
 import asyncio
+import logging
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -15,7 +16,10 @@ from textual.content import Content
 from deskpay.domain.formatting import format_short
 from deskpay.services.views import BookingRow
 from deskpay.tui.i18n import Labels
+from deskpay.tui.messages import ActionFailed
 from deskpay.tui.widgets.badges import BADGES
+
+log = logging.getLogger(__name__)
 
 LABELS = Labels(
     {
@@ -48,7 +52,12 @@ class BookingFinder(Provider):
     async def _rows(self, text: str) -> list[BookingRow]:
         from deskpay.services.listing import BookingQuery, search_bookings
 
-        page = await asyncio.to_thread(search_bookings, self.app.desk, BookingQuery(text=text, limit=FINDER_ROWS))
+        try:
+            page = await asyncio.to_thread(search_bookings, self.app.desk, BookingQuery(text=text, limit=FINDER_ROWS))
+        except Exception as error:  # the palette would swallow it and show an empty list: say why
+            log.warning("booking search failed", exc_info=error)
+            self.app.post_message(ActionFailed(error, "find"))
+            return []
         return list(page.rows)
 
     async def discover(self) -> Hits:
