@@ -71,6 +71,24 @@ async def test_sheet_shows_client_money_links_and_history(tui_desk):
         assert sheet.query_one(LinksTable).has_focus
 
 
+async def test_history_columns_are_sized_when_shown_not_later(tui_desk):
+    """Each column's width is set with the rows: a frame drawn before DataTable's idle-time measuring
+    would otherwise cache the header at the old width (seen as a narrow "Quoi" header in a snapshot)."""
+    from rich.cells import cell_len
+
+    from deskpay.tui.widgets.activity_log import ActivityLog, describe
+
+    reference, _ = _booking_with_link(tui_desk, "open")
+    collect_offline(tui_desk, reference, "1,00", "cash")
+    app = make_app(tui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sheet = await _open_sheet(app, pilot, reference)
+        log = sheet.query_one(ActivityLog)
+        assert log.row_count == len(sheet.detail.history) > 0
+        longest = max(cell_len(describe(event, "fr")) for event in sheet.detail.history)
+        assert [(c.auto_width, c.width) for c in log.ordered_columns][2] == (False, max(longest, len("Quoi")))
+
+
 async def test_cancel_link_asks_then_cancels(tui_desk):
     reference, link = _booking_with_link(tui_desk, "open")
     messages: list = []

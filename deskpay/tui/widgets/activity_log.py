@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -102,15 +103,23 @@ class ActivityLog(DataTable):
         self.lang, self.tz = lang, tz
 
     def on_mount(self) -> None:
+        self._add_columns(what_width=0)
+
+    def _add_columns(self, what_width: int) -> None:
+        """Every column at a width set here: DataTable measures an automatic one only when idle, after a
+        frame may already have drawn (and cached) the header at its old width."""
+        what = LABELS("what", self.lang)
         self.add_column(LABELS("when", self.lang), key="when", width=11)
         self.add_column(LABELS("who", self.lang), key="who", width=10)
-        self.add_column(LABELS("what", self.lang), key="what")
+        self.add_column(what, key="what", width=max(cell_len(what), what_width))
 
     def show(self, history: tuple[AuditView, ...]) -> None:
-        self.clear()
-        for event in history:
-            self.add_row(
-                Text(format_short(event.created_at, self.tz, self.lang), no_wrap=True),
-                Text(event.operator, no_wrap=True, overflow="ellipsis"),
-                Text(describe(event, self.lang), no_wrap=True, overflow="ellipsis"),
-            )
+        rows = [
+            (Text(format_short(event.created_at, self.tz, self.lang), no_wrap=True),
+             Text(event.operator, no_wrap=True, overflow="ellipsis"),
+             Text(describe(event, self.lang), no_wrap=True, overflow="ellipsis"))
+            for event in history
+        ]
+        self.clear(columns=True)
+        self._add_columns(what_width=max((row[2].cell_len for row in rows), default=0))
+        self.add_rows(rows)
