@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from sqlalchemy import func, select
 
 from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
 from deskpay.services.collect import collect_offline
-from deskpay.store.models import Booking, Customer, EmailMessage, Payment, PaymentLink
+from deskpay.store.models import Booking, EmailMessage, Payment, PaymentLink
 from deskpay.tui.messages import BookingChanged, LinkCancelled, LinkCreated
 from deskpay.tui.modals.confirm import ConfirmModal
 from deskpay.tui.screens.booking_sheet import BookingSheet
@@ -52,6 +54,17 @@ def _select_link(sheet: BookingSheet, link_id: int) -> None:
     table.move_cursor(row=list(table.links).index(link_id), animate=False)
 
 
+@asynccontextmanager
+async def _sheet_on_link(desk, status: str, **run_test):
+    """The sheet of a booking whose links are all ``status``, open, with that link selected."""
+    reference, link = _booking_with_link(desk, status)
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40), **run_test) as pilot:
+        sheet = await _open_sheet(app, pilot, reference)
+        _select_link(sheet, link.id)
+        yield app, pilot, sheet, link
+
+
 async def test_sheet_shows_client_money_links_and_history(tui_desk):
     reference, link = _booking_with_link(tui_desk, "open")
     app = make_app(tui_desk)
@@ -90,12 +103,9 @@ async def test_history_columns_are_sized_when_shown_not_later(tui_desk):
 
 
 async def test_cancel_link_asks_then_cancels(tui_desk):
-    reference, link = _booking_with_link(tui_desk, "open")
     messages: list = []
-    app = make_app(tui_desk)
-    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
-        sheet = await _open_sheet(app, pilot, reference)
-        _select_link(sheet, link.id)
+    async with _sheet_on_link(tui_desk, "open", message_hook=messages.append) as (app, pilot, sheet, link):
+        reference = sheet.reference
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("n")  # no: nothing happens
@@ -117,11 +127,7 @@ async def test_a_refused_action_says_why_and_changes_nothing(tui_desk, other_des
     """The customer pays while the operator confirms the cancel: the refusal is shown, the payment stands."""
     from deskpay.services.payments import pay_sandbox_link
 
-    reference, link = _booking_with_link(tui_desk, "open")
-    app = make_app(tui_desk)
-    async with app.run_test(size=(120, 40)) as pilot:
-        sheet = await _open_sheet(app, pilot, reference)
-        _select_link(sheet, link.id)
+    async with _sheet_on_link(tui_desk, "open") as (app, pilot, sheet, link):
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pay_sandbox_link(other_desk, link.id)
@@ -149,11 +155,7 @@ async def test_a_sheet_that_cannot_load_says_why_and_stops_waiting(tui_desk, mon
 
 
 async def test_copy_puts_the_url_on_the_clipboard(tui_desk):
-    reference, link = _booking_with_link(tui_desk, "open")
-    app = make_app(tui_desk)
-    async with app.run_test(size=(120, 40)) as pilot:
-        sheet = await _open_sheet(app, pilot, reference)
-        _select_link(sheet, link.id)
+    async with _sheet_on_link(tui_desk, "open") as (app, pilot, sheet, link):
         await pilot.press("y")
         await settle(pilot)
         assert app.clipboard == link.url
@@ -189,12 +191,9 @@ async def test_resend_confirmation_queues_the_email(tui_desk):
 
 
 async def test_regenerate_an_expired_link(tui_desk):
-    reference, link = _booking_with_link(tui_desk, "expired")
     messages: list = []
-    app = make_app(tui_desk)
-    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
-        sheet = await _open_sheet(app, pilot, reference)
-        _select_link(sheet, link.id)
+    async with _sheet_on_link(tui_desk, "expired", message_hook=messages.append) as (app, pilot, sheet, link):
+        reference = sheet.reference
         await settle(pilot)
         assert sheet.check_action("regenerate_link", ()) is True
         assert sheet.check_action("copy_link", ()) is False  # not offered on an expired link
