@@ -9,7 +9,7 @@ import pytest
 from deskpay.domain.money import Money
 from deskpay.services.collect import collect_offline
 from deskpay.services.listing import current_revision
-from deskpay.services.listing import BookingQuery, changed_since, search_bookings
+from deskpay.services.listing import BookingQuery, changed_since, has_bookings, search_bookings
 from deskpay.services.queries import booking_detail, find_customers
 from tests.conftest import FROZEN_NOW, add_activity, add_booking
 
@@ -217,3 +217,10 @@ def test_a_very_broad_search_shows_a_lower_bound_and_still_pages_in_order(listin
     assert pages == everything
     narrow = search_bookings(desk, BookingQuery(text=everything[0], limit=5))
     assert narrow.total_is_exact and narrow.total_count == 1
+
+
+def test_has_bookings_is_false_on_an_empty_desk_and_true_after_one(desk):
+    assert has_bookings(desk) is False
+    add_activity(desk)
+    add_booking(desk)
+    assert has_bookings(desk) is True

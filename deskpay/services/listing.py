@@ -144,6 +144,12 @@ def current_revision(conn) -> int:
     return int(conn.execute(select(counter.c.value).where(counter.c.name == "revision")).scalar_one())
 
 
+def has_bookings(desk: Desk) -> bool:
+    """Whether the database holds any booking at all (one index probe, not a count)."""
+    with desk.connect() as conn:
+        return conn.execute(select(booking.c.id).limit(1)).first() is not None
+
+
 def changed_since(desk: Desk, revision: int, references: list[str] | None = None) -> tuple[int, list[str]]:
     """The current revision and which bookings changed after ``revision``: a cheap poll for live screens."""
     with desk.connect() as conn:
