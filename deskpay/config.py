@@ -21,26 +21,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from deskpay import paths
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money, currency_digits, parse_amount
 from deskpay.domain.terms import PaymentTerms
-
-register(
-    {
-        "config.secret_in_file": {
-            "en": "{name} cannot be set in {path}: put secrets in the environment or in an owner-only secrets file.",
-            "fr": "{name} ne peut pas figurer dans {path} : mettez les secrets dans l'environnement ou un fichier de secrets lisible par vous seul.",
-        },
-        "config.secrets_file_mode": {
-            "en": "The secrets file {path} is readable by others: run chmod 600 {path}.",
-            "fr": "Le fichier de secrets {path} est lisible par d'autres : lancez chmod 600 {path}.",
-        },
-        "config.bad_file": {
-            "en": "Cannot read the configuration file {path}: {reason}",
-            "fr": "Impossible de lire le fichier de configuration {path} : {reason}",
-        },
-    }
-)
 
 SECRET_FIELDS = ("stripe_api_key", "stripe_webhook_secret", "smtp_password")
 

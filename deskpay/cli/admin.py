@@ -8,21 +8,10 @@ import typer
 
 from deskpay.cli.common import MAX_ID, desk_session, handle_errors, lang, print_json
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
 
 payments_app = typer.Typer(no_args_is_help=True)
 activities_app = typer.Typer(no_args_is_help=True)
 operators_app = typer.Typer(no_args_is_help=True)
-
-register(
-    {
-        "cli.terms_args": {
-            "en": "Give exactly one of --full, --deposit-percent N, --deposit-fixed AMOUNT or --default.",
-            "fr": "Indiquez exactement une option parmi --full, --deposit-percent N, --deposit-fixed MONTANT ou --default.",
-        }
-    }
-)
-
 
 @handle_errors
 def refund(reference: str = typer.Argument(...), amount: str = typer.Option(..., "--amount"),

@@ -9,23 +9,8 @@ import typer
 
 from deskpay.cli.common import desk_session, fail, handle_errors, lang, print_json, run_async
 from deskpay.domain.errors import DeskpayError, InvalidInput
-from deskpay.domain.messages import register
 
 app = typer.Typer(no_args_is_help=True)
-
-register(
-    {
-        "cli.bad_date": {
-            "en": "“{text}” is not a date: use YYYY-MM-DD.",
-            "fr": "« {text} » n'est pas une date : utilisez AAAA-MM-JJ.",
-        },
-        "cli.bad_datetime": {
-            "en": "“{text}” is not a date and time: use YYYY-MM-DDTHH:MM (local time) or ISO 8601 with an offset.",
-            "fr": "« {text} » n'est pas une date et heure : utilisez AAAA-MM-JJTHH:MM (heure locale) ou ISO 8601 avec décalage.",
-        },
-    }
-)
-
 
 def parse_day(text: str) -> date:
     try:

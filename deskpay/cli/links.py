@@ -8,19 +8,8 @@ import typer
 
 from deskpay.cli.common import MAX_ID, desk_session, handle_errors, lang, print_json, run_async
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
 
 app = typer.Typer(no_args_is_help=True)
-
-register(
-    {
-        "links.bad_status": {
-            "en": "Unknown status “{status}”: open, paid, expired, cancelled or failed.",
-            "fr": "Statut « {status} » inconnu : open, paid, expired, cancelled ou failed.",
-        }
-    }
-)
-
 
 @app.command("list")
 @handle_errors
@@ -109,7 +98,7 @@ def qr(link_id: int = typer.Argument(..., min=1, max=MAX_ID),
         if not link.is_open or not link.url:
             from deskpay.domain.errors import Refused
 
-            raise Refused("link.not_open", id=link_id, status=link.status.value, status_fr=link.status.label("fr"))
+            raise Refused("link.not_open", id=link_id, status=link.status)
         size = shutil.get_terminal_size((100, 50))
         code = make_qr(link.url, max_cells=(size.columns, max(size.lines - 3, 10)))
         for line in render_half_blocks(code, dark_on_light=invert):

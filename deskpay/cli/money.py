@@ -9,21 +9,6 @@ import typer
 
 from deskpay.cli.common import desk_session, handle_errors, lang, print_json, run_async, split_list
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
-
-register(
-    {
-        "cli.message_file": {
-            "en": "Cannot read the message file {path}: {reason}",
-            "fr": "Impossible de lire le fichier de message {path} : {reason}",
-        },
-        "cli.split_args": {
-            "en": "Give either --parts N (with an optional --amount) or --amounts A,B,...",
-            "fr": "Indiquez soit --parts N (avec --amount facultatif), soit --amounts A,B,...",
-        },
-    }
-)
-
 
 def _read_message(path: Optional[Path]) -> str:
     if path is None:

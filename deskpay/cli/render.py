@@ -7,18 +7,14 @@ from zoneinfo import ZoneInfo
 import typer
 
 from deskpay.domain.formatting import format_short, format_when
+from deskpay.domain.i18n import Section
 from deskpay.services.views import BookingDetail
 
-_LABELS = {
-    "fr": {"client": "Client", "payment": "Paiement", "total": "Total", "paid": "Payé", "pending": "En attente (liens)",
-           "balance": "Solde", "payments": "Paiements", "links": "Liens", "history": "Historique"},
-    "en": {"client": "Client", "payment": "Payment", "total": "Total", "paid": "Paid", "pending": "Pending (links)",
-           "balance": "Balance", "payments": "Payments", "links": "Links", "history": "History"},
-}
+_LABELS = Section("cli.sheet")
 
 
 def print_booking(detail: BookingDetail, tz: ZoneInfo, lang: str) -> None:
-    t = _LABELS["fr" if lang == "fr" else "en"]
+    t = _LABELS.as_dict(lang)
     a = detail.amounts
     c = detail.customer
     echo = typer.echo

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from deskpay.domain.i18n import text
+
 from deskpay.cli.common import desk_session, handle_errors, lang, print_json, run_async
 
 app = typer.Typer(name="sandbox", help="The built-in offline checkout (no real money).", no_args_is_help=True)
@@ -34,11 +36,11 @@ def pay(link_id: int = typer.Argument(..., help="The sandbox link to pay, as a c
         return
     lng = lang()
     if not result.created:
-        typer.echo(f"#{link_id}: {'déjà payé' if lng == 'fr' else 'already paid'} "
-                   f"({result.booking_reference}, payment #{result.payment_id})")
+        typer.echo(text("cli.sandbox.already_paid", lng, id=link_id, reference=result.booking_reference,
+                        payment=result.payment_id))
         return
-    state = ("soldée" if lng == "fr" else "fully paid") if result.fully_paid else ""
-    typer.echo(f"#{link_id}: {'payé' if lng == 'fr' else 'paid'} — {result.booking_reference} {state}".rstrip())
+    state = text("cli.sandbox.fully_paid", lng) if result.fully_paid else ""
+    typer.echo(text("cli.sandbox.paid", lng, id=link_id, reference=result.booking_reference, state=state).rstrip())
     if result.overpaid > Money.zero(result.overpaid.currency):
-        typer.echo(f"{'trop-perçu' if lng == 'fr' else 'overpaid'}: {result.overpaid.format(lng)}")
+        typer.echo(text("cli.sandbox.overpaid", lng, amount=result.overpaid))
 

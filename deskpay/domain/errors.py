@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deskpay.domain.messages import render_message
+from deskpay.domain.i18n import text
 
 
 class DeskpayError(Exception):
@@ -21,7 +21,7 @@ class DeskpayError(Exception):
         super().__init__(key)
 
     def text(self, lang: str = "en") -> str:
-        return render_message(self.key, lang, self.params)
+        return text(self.key, lang, **self.params)
 
     def __str__(self) -> str:
         return self.text("en")

@@ -6,25 +6,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from deskpay.domain.errors import InvalidInput, Refused
-from deskpay.domain.messages import register
+from deskpay.domain.i18n import text
 
 MIN_VALIDITY = timedelta(minutes=30)
 MAX_VALIDITY = timedelta(hours=24)
 DEFAULT_VALIDITY = MAX_VALIDITY
-
-register(
-    {
-        "link.bad_transition": {
-            "en": "This link is {current}; it cannot become {target}.",
-            "fr": "Ce lien est {current_fr} ; il ne peut pas devenir {target_fr}.",
-        },
-        "link.bad_validity": {
-            "en": "A link stays valid between 30 minutes and 24 hours.",
-            "fr": "Un lien reste valable entre 30 minutes et 24 heures.",
-        },
-    }
-)
-
 
 class LinkStatus(StrEnum):
     OPEN = "open"
@@ -38,16 +24,11 @@ class LinkStatus(StrEnum):
         return self is not LinkStatus.OPEN
 
     def label(self, lang: str) -> str:
-        return _LABELS[self][0 if lang == "fr" else 1]
+        return text(f"link.status.{self.value}", lang)
 
+    def localized(self, lang: str) -> str:
+        return self.label(lang)
 
-_LABELS = {
-    LinkStatus.OPEN: ("ouvert", "open"),
-    LinkStatus.PAID: ("payé", "paid"),
-    LinkStatus.EXPIRED: ("expiré", "expired"),
-    LinkStatus.CANCELLED: ("annulé", "cancelled"),
-    LinkStatus.FAILED: ("en échec", "failed"),
-}
 
 _ALLOWED = {
     LinkStatus.OPEN: {LinkStatus.PAID, LinkStatus.EXPIRED, LinkStatus.CANCELLED, LinkStatus.FAILED},
@@ -62,8 +43,7 @@ def check_move(current: LinkStatus | str, target: LinkStatus | str) -> LinkStatu
     """The target state, or :class:`Refused` naming both states."""
     cur, tgt = LinkStatus(current), LinkStatus(target)
     if not can_move(cur, tgt):
-        raise Refused("link.bad_transition", current=cur.value, target=tgt.value,
-                      current_fr=cur.label("fr"), target_fr=tgt.label("fr"))
+        raise Refused("link.bad_transition", current=cur, target=tgt)
     return tgt
 
 

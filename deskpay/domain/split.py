@@ -6,29 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deskpay.domain.errors import InvalidInput, Refused
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 
 MAX_SHARES = 50
-
-register(
-    {
-        "split.bad_count": {
-            "en": "Split into 1 to {max} links.",
-            "fr": "Divisez en 1 à {max} liens.",
-        },
-        "split.zero_share": {
-            "en": "Share {index} would be zero: fewer shares or a larger amount.",
-            "fr": "La part {index} serait nulle : moins de parts ou un montant plus élevé.",
-        },
-        "split.over_requestable": {
-            "en": "The shares add up to {total}, more than the {requestable} that can still be requested.",
-            "fr": "Les parts totalisent {total}, plus que les {requestable} encore demandables.",
-        },
-        "split.no_shares": {"en": "Give at least one amount.", "fr": "Indiquez au moins un montant."},
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class SplitPlan:

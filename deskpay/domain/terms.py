@@ -6,21 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money, parse_amount
-
-register(
-    {
-        "terms.bad_kind": {
-            "en": "Unknown payment terms “{kind}”: use full, deposit_percent or deposit_fixed.",
-            "fr": "Conditions de paiement « {kind} » inconnues : full, deposit_percent ou deposit_fixed.",
-        },
-        "terms.bad_percent": {
-            "en": "A deposit percentage is between 1 and 100.",
-            "fr": "Un pourcentage d'acompte est compris entre 1 et 100.",
-        },
-    }
-)
 
 TermsKind = Literal["full", "deposit_percent", "deposit_fixed"]
 ConfirmationMode = Literal["deposit", "full", "none"]

@@ -7,7 +7,6 @@ import json
 from sqlalchemy import select
 
 from deskpay.domain.errors import InvalidInput, NotFound, Refused
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 from deskpay.domain.terms import PaymentTerms
 from deskpay.services.audit import audit
@@ -19,25 +18,6 @@ from deskpay.services.queries import payment_view
 from deskpay.services.text import clean_line
 from deskpay.services.views import PaymentView
 from deskpay.store.models import Activity, Booking, Payment
-
-register(
-    {
-        "refund.over_paid": {
-            "en": "A refund of {asked} is more than the {paid} paid on this booking.",
-            "fr": "Un remboursement de {asked} dépasse les {paid} payés sur cette réservation.",
-        },
-        "payment.not_found": {"en": "No payment #{id}.", "fr": "Aucun paiement n°{id}."},
-        "payment.online_not_deletable": {
-            "en": "Payment #{id} was received online: record a refund instead of deleting it.",
-            "fr": "Le paiement n°{id} a été reçu en ligne : enregistrez un remboursement plutôt que de le supprimer.",
-        },
-        "payment.reason_required": {
-            "en": "Say why the payment is deleted (--reason).",
-            "fr": "Indiquez pourquoi le paiement est supprimé (--reason).",
-        },
-    }
-)
-
 
 def record_refund(desk: Desk, reference: str, amount: Money | str, method: str, *, note: str = "") -> PaymentView:
     """Money given back: lowers what is paid; never more than was paid."""

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from deskpay.domain.errors import InvalidInput, NotFound
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 from deskpay.services.audit import audit
 from deskpay.services.collect import as_money
@@ -19,27 +18,6 @@ from deskpay.services.queries import detail_of
 from deskpay.services.text import clean_block, clean_line, clean_phone, escape_like, search_key
 from deskpay.services.views import BookingDetail, LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
-
-register(
-    {
-        "activity.not_found": {"en": "No activity “{name}”.", "fr": "Aucune activité « {name} »."},
-        "booking.participants": {
-            "en": "Participants: between 1 and {max} for {activity}.",
-            "fr": "Participants : entre 1 et {max} pour {activity}.",
-        },
-        "booking.start_range": {
-            "en": "The start date must be within two years from today.",
-            "fr": "La date de début doit être à moins de deux ans d'aujourd'hui.",
-        },
-        "booking.bad_language": {"en": "Language must be fr or en.", "fr": "La langue doit être fr ou en."},
-        "customer.not_found": {"en": "No customer #{id}.", "fr": "Aucun client n°{id}."},
-        "booking.total_below_paid": {
-            "en": "The new total {total} is below what was already paid ({paid}).",
-            "fr": "Le nouveau total {total} est inférieur à ce qui a déjà été payé ({paid}).",
-        },
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class NewCustomer:

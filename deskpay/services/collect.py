@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import InvalidInput, Refused
-from deskpay.domain.messages import register
+from deskpay.domain.i18n import text
 from deskpay.domain.money import Money, parse_amount
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
@@ -18,24 +18,6 @@ from deskpay.store.models import Payment
 
 OFFLINE_MODES = ("card", "cash", "transfer", "voucher")
 MODES = ("online", *OFFLINE_MODES)
-
-register(
-    {
-        "collect.bad_mode": {
-            "en": "Unknown mode “{mode}”: use online, card, cash, transfer or voucher.",
-            "fr": "Mode « {mode} » inconnu : online, card, cash, transfer ou voucher.",
-        },
-        "collect.over_balance": {
-            "en": "{asked} is more than the {requestable} that can be collected now.",
-            "fr": "{asked} dépasse les {requestable} encaissables maintenant.",
-        },
-        "collect.over_balance_pending": {
-            "en": "{asked} is more than the {requestable} that can be collected now: {pending} is waiting in open links — cancel one first.",
-            "fr": "{asked} dépasse les {requestable} encaissables maintenant : {pending} attend dans des liens ouverts — annulez-en un d'abord.",
-        },
-    }
-)
-
 
 def as_money(amount: Money | str, currency: str, desk: Desk) -> Money:
     ceiling = desk.settings.ceiling()
@@ -102,7 +84,7 @@ async def request_balance(desk: Desk, reference: str, *, email: str | None = Non
         recipient = email if email and email.strip() else customer.email
         if not amounts.requestable:
             return []
-        return [LinkSpec(amount=amounts.requestable, label="Solde" if booking.language == "fr" else "Balance",
+        return [LinkSpec(amount=amounts.requestable, label=text("link.label.balance", booking.language),
                          recipient=recipient, notify=send_email, subject=subject, message=message,
                          purpose="balance")]
 

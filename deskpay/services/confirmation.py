@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from deskpay.domain.errors import InvalidInput, Refused
-from deskpay.domain.messages import register
+from deskpay.domain.i18n import text
 from deskpay.domain.terms import PaymentTerms
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
@@ -18,20 +18,6 @@ from deskpay.services.links import LinkSpec, compose_link_email, open_links
 from deskpay.services.queries import link_view
 from deskpay.services.views import ActivityView, LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
-
-register(
-    {
-        "confirmation.no_email": {
-            "en": "{name} has no email address: add one to the client to send the confirmation.",
-            "fr": "{name} n'a pas d'adresse email : ajoutez-en une au client pour envoyer la confirmation.",
-        },
-        "confirmation.bad_mode": {
-            "en": "Unknown confirmation mode “{mode}”: use deposit, full or none.",
-            "fr": "Mode de confirmation « {mode} » inconnu : deposit, full ou none.",
-        },
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ConfirmationSent:
@@ -96,8 +82,7 @@ async def send_confirmation(desk: Desk, reference: str, mode: str | None = None)
             ask = terms_for(desk, activity).confirmation_amount(chosen, amounts.total, amounts.paid, amounts.requestable)
             if not ask:
                 return []
-            label = {"deposit": ("Acompte", "Deposit"), "full": ("Réservation", "Booking")}[chosen]
-            return [LinkSpec(amount=ask, label=label[0] if booking.language == "fr" else label[1],
+            return [LinkSpec(amount=ask, label=text(f"link.label.{chosen}", booking.language),
                              recipient=_customer_email(session, booking), notify=True, purpose="confirmation")]
 
         outcome = await open_links(desk, reference, plan)

@@ -22,7 +22,6 @@ from sqlmodel import SQLModel
 
 from deskpay import paths
 from deskpay.domain.errors import Refused
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.terms import PaymentTerms
 from deskpay.services.desk import Desk
@@ -43,16 +42,6 @@ from deskpay.store.models import (
 DEFAULT_BOOKINGS = 2_000
 DEMO_MARKER = "demo"
 
-register(
-    {
-        "demo.real_data": {
-            "en": "This database holds real bookings: the demo would erase them. Load the demo elsewhere "
-                  "(DESKPAY_DATA_DIR=/tmp/deskpay-demo deskpay demo).",
-            "fr": "Cette base contient de vraies réservations : la démo les effacerait. Chargez la démo ailleurs "
-                  "(DESKPAY_DATA_DIR=/tmp/deskpay-demo deskpay demo).",
-        }
-    }
-)
 SPAN_DAYS = 60
 OFFLINE = ("card", "cash", "transfer", "voucher")
 

@@ -15,21 +15,9 @@ from sqlmodel import Session
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import NotFound, Refused
 from deskpay.domain.links import LinkStatus
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 from deskpay.services.changes import notify_change
 from deskpay.store.models import Booking, Counter, PaymentLink, Payment
-
-register(
-    {
-        "booking.not_found": {"en": "No booking “{reference}”.", "fr": "Aucune réservation « {reference} »."},
-        "booking.cancelled": {
-            "en": "Booking {reference} is cancelled.",
-            "fr": "La réservation {reference} est annulée.",
-        },
-    }
-)
-
 
 def bump_revision(session: Session) -> int:
     """Increment and return the global change counter (one row, locked for the transaction)."""

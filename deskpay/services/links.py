@@ -25,7 +25,6 @@ from sqlmodel import Session
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import DeskpayError, NotFound, ProviderError, Refused
 from deskpay.domain.links import LinkStatus, check_move
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
@@ -45,40 +44,6 @@ from deskpay.services.views import LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
 
 log = logging.getLogger(__name__)
-
-register(
-    {
-        "links.over_requestable": {
-            "en": "{asked} is more than can still be requested ({requestable}; {pending} already in open links).",
-            "fr": "{asked} dépasse ce qui peut encore être demandé ({requestable} ; {pending} déjà en liens ouverts).",
-        },
-        "links.nothing_to_request": {
-            "en": "Nothing left to request on this booking.",
-            "fr": "Plus rien à demander sur cette réservation.",
-        },
-        "link.not_found": {"en": "No payment link #{id}.", "fr": "Aucun lien de paiement n°{id}."},
-        "link.not_open": {
-            "en": "Link #{id} is {status}: only an open link can be sent or shown.",
-            "fr": "Le lien n°{id} est {status_fr} : seul un lien ouvert peut être envoyé ou affiché.",
-        },
-        "link.not_ready": {
-            "en": "Link #{id} is still being created; try again in a moment.",
-            "fr": "Le lien n°{id} est en cours de création ; réessayez dans un instant.",
-        },
-        "link.cannot_regenerate": {
-            "en": "Link #{id} is {status}: only an expired, cancelled or failed link can be regenerated.",
-            "fr": "Le lien n°{id} est {status_fr} : seul un lien expiré, annulé ou en échec peut être régénéré.",
-        },
-        "email.no_recipient": {
-            "en": "No email address to send to: type one.",
-            "fr": "Aucune adresse email à qui envoyer : saisissez-en une.",
-        },
-        "provider.unexpected": {
-            "en": "The payment provider failed unexpectedly ({kind}); nothing was charged. Retry.",
-            "fr": "Le prestataire de paiement a échoué de façon inattendue ({kind}) ; rien n'a été débité. Réessayez.",
-        },
-    }
-)
 
 PURPOSE_EMAIL = {"confirmation": "confirmation", "link": "payment_link", "balance": "balance_request",
                  "split": "split_share"}
@@ -315,7 +280,7 @@ def _open_link(session: Session, link_id: int) -> PaymentLink:
         raise NotFound("link.not_found", id=link_id)
     if link.status != LinkStatus.OPEN.value:
         status = LinkStatus(link.status)
-        raise Refused("link.not_open", id=link_id, status=status.value, status_fr=status.label("fr"))
+        raise Refused("link.not_open", id=link_id, status=status)
     if not link.url:
         raise Refused("link.not_ready", id=link_id)
     return link
@@ -448,7 +413,7 @@ async def regenerate_link(desk: Desk, link_id: int) -> LinksOutcome:
                 raise NotFound("link.not_found", id=link_id)
             if link.status not in ("expired", "cancelled", "failed"):
                 status = LinkStatus(link.status)
-                raise Refused("link.cannot_regenerate", id=link_id, status=status.value, status_fr=status.label("fr"))
+                raise Refused("link.cannot_regenerate", id=link_id, status=status)
             reference = session.get(Booking, link.booking_id).reference
             return reference, LinkSpec(amount=Money(link.amount_minor, link.currency), label=link.label,
                                        recipient=link.recipient_email, notify=bool(link.recipient_email),

@@ -13,39 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from deskpay.domain.errors import InvalidInput, Refused
-from deskpay.domain.messages import register
+from deskpay.domain.i18n import Msg
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
 from deskpay.services.text import clean_line
 from deskpay.store.models import Operator
 
 ROLES = ("manager", "staff")
-
-register(
-    {
-        "role.manager_only": {
-            "en": "Only a manager can {action} (you are {operator}, staff).",
-            "fr": "Seul un responsable peut {action_fr} (vous êtes {operator}, équipe).",
-        },
-        "role.unknown": {"en": "Role must be manager or staff.", "fr": "Le rôle doit être manager ou staff."},
-        "role.first_is_manager": {
-            "en": "The first operator registered must be a manager.",
-            "fr": "Le premier opérateur enregistré doit être un responsable.",
-        },
-        "operator.own_email": {
-            "en": "{email} is your own address ({operator}): a payment link goes to the customer.",
-            "fr": "{email} est votre propre adresse ({operator}) : un lien de paiement s'envoie au client.",
-        },
-    }
-)
-
-_ACTIONS_FR = {
-    "change payment terms": "modifier les conditions de paiement",
-    "record a refund": "enregistrer un remboursement",
-    "delete a payment": "supprimer un paiement",
-    "manage operators": "gérer les opérateurs",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class OperatorView:
@@ -67,7 +41,7 @@ def current_operator(desk: Desk) -> OperatorView:
 def require_manager(desk: Desk, action: str) -> OperatorView:
     operator = current_operator(desk)
     if operator.role != "manager":
-        raise Refused("role.manager_only", action=action, action_fr=_ACTIONS_FR.get(action, action),
+        raise Refused("role.manager_only", action=Msg(f"action.{action.replace(' ', '_')}"),
                       operator=operator.name)
     return operator
 

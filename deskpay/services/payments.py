@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from deskpay.domain.errors import NotFound, ProviderError, Refused
 from deskpay.domain.formatting import format_when
 from deskpay.domain.links import LinkStatus, check_move
-from deskpay.domain.messages import register
 from deskpay.domain.money import Money
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
@@ -30,25 +29,6 @@ from deskpay.services.ledger import lock_booking, refresh_booking
 from deskpay.store.models import Activity, Booking, Customer, Payment, PaymentLink
 
 log = logging.getLogger(__name__)
-
-register(
-    {
-        "payment.currency_mismatch": {
-            "en": "Payment {reference} arrived in {given} but booking {booking} is in {currency}: not recorded, "
-                  "check it with the provider.",
-            "fr": "Le paiement {reference} est arrivé en {given} mais la réservation {booking} est en {currency} : "
-                  "non enregistré, vérifiez-le chez le prestataire.",
-        },
-        "link.not_payable": {
-            "en": "Link #{id} is {status}: it can no longer be paid.",
-            "fr": "Le lien n°{id} est {status_fr} : il ne peut plus être payé.",
-        },
-        "sandbox.not_sandbox_link": {
-            "en": "Link #{id} belongs to {provider}, not to the sandbox: it is paid on its own checkout page.",
-            "fr": "Le lien n°{id} dépend de {provider}, pas du bac à sable : il se paie sur sa propre page.",
-        },
-    }
-)
 
 SANDBOX = "sandbox"
 
@@ -120,7 +100,7 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
                                 Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency))
         if only_if_open and (link.status != LinkStatus.OPEN.value or link.expires_at <= now):
             status = LinkStatus.EXPIRED if link.status == LinkStatus.OPEN.value else LinkStatus(link.status)
-            raise Refused("link.not_payable", id=link.id, status=status.value, status_fr=status.label("fr"))
+            raise Refused("link.not_payable", id=link.id, status=status)
         payment = Payment(booking_id=booking.id, link_id=link.id, amount_minor=amount.minor, currency=amount.currency,
                           kind="payment", method="online", provider_reference=reference,
                           operator=link.created_by, created_at=paid_at or now)

@@ -53,7 +53,6 @@ from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, 
 from qrcode.exceptions import DataOverflowError
 
 from deskpay.domain.errors import DeskpayError
-from deskpay.domain.messages import register
 
 STANDARD_QUIET_ZONE = 4
 """The light margin, in modules, that the QR specification asks for."""
@@ -67,26 +66,6 @@ _PREFERRED_LEVEL = "M"  # when the area is unknown: sturdy without growing much
 # Each character stands for two modules, the upper and the lower one. The
 # "ink" is the part of the glyph painted in the foreground colour.
 EMPTY, UPPER, LOWER, FULL = " ", "▀", "▄", "█"
-
-register(
-    {
-        "qr.too_large": {
-            "en": (
-                "The QR code needs a terminal of at least {cols}×{rows} characters "
-                "(this one has {have_cols}×{have_rows}). Enlarge the window or reduce the font size."
-            ),
-            "fr": (
-                "Le QR code demande un terminal d'au moins {cols}×{rows} caractères "
-                "(celui-ci en a {have_cols}×{have_rows}). Agrandissez la fenêtre ou réduisez la police."
-            ),
-        },
-        "qr.too_long": {
-            "en": "This link is too long to fit in a QR code.",
-            "fr": "Ce lien est trop long pour tenir dans un QR code.",
-        },
-    }
-)
-
 
 class QrTooLarge(DeskpayError):
     """No QR code of the link fits the area it would be drawn in.

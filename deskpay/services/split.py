@@ -5,29 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
+from deskpay.domain.i18n import text
 from deskpay.domain.money import Money
 from deskpay.domain.split import plan_split
 from deskpay.services.collect import as_money
 from deskpay.services.desk import Desk
 from deskpay.services.links import LinksOutcome, LinkSpec, open_links
 
-register(
-    {
-        "split.emails_count": {
-            "en": "{given} email(s) for {parts} share(s): give one per share, or none.",
-            "fr": "{given} email(s) pour {parts} part(s) : une par part, ou aucune.",
-        },
-        "split.labels_count": {
-            "en": "{given} label(s) for {parts} share(s): give one per share, or none.",
-            "fr": "{given} libellé(s) pour {parts} part(s) : un par part, ou aucun.",
-        },
-    }
-)
-
-
 def default_label(index: int, lang: str) -> str:
-    return f"Participant {index}"
+    return text("link.label.participant", lang, index=index)
 
 
 async def split_booking(desk: Desk, reference: str, *, parts: int | None = None, amount: Money | str | None = None,

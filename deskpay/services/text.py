@@ -6,28 +6,8 @@ import re
 import unicodedata
 
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
+from deskpay.domain.i18n import Msg, has
 
-register(
-    {
-        "text.required": {"en": "{field} is required.", "fr": "{field_fr} est obligatoire."},
-        "text.too_long": {
-            "en": "{field} is too long (at most {max} characters).",
-            "fr": "{field_fr} est trop long (au plus {max} caractères).",
-        },
-        "text.control_chars": {
-            "en": "{field} contains invisible control characters.",
-            "fr": "{field_fr} contient des caractères de contrôle invisibles.",
-        },
-        "phone.invalid": {
-            "en": "“{phone}” is not a phone number (digits, spaces, +, - and dots; 6 to 20 digits).",
-            "fr": "« {phone} » n'est pas un numéro de téléphone (chiffres, espaces, +, - et points ; 6 à 20 chiffres).",
-        },
-    }
-)
-
-_FIELD_FR = {"Name": "Le nom", "Notes": "Les notes", "Label": "Le libellé", "Message": "Le message",
-             "Subject": "L'objet", "Phone": "Le téléphone"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _PHONE = re.compile(r"^\+?[0-9 .\-()]+$")
@@ -58,15 +38,21 @@ def search_key(*parts: str | None) -> str:
     return " ".join(words)
 
 
+def _field(name: str) -> Msg | str:
+    """The field's name in the reader's language (``Name`` → « Le nom »)."""
+    key = f"field.{name.lower()}"
+    return Msg(key) if has(key) else name
+
+
 def clean_line(value: str | None, field: str, *, max_len: int, required: bool = False) -> str:
     """One line of text: trimmed, no control or bidi-override characters, bounded length."""
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInput("text.required", field=field, field_fr=_FIELD_FR.get(field, field))
+        raise InvalidInput("text.required", field=_field(field))
     if len(text) > max_len:
-        raise InvalidInput("text.too_long", field=field, field_fr=_FIELD_FR.get(field, field), max=max_len)
+        raise InvalidInput("text.too_long", field=_field(field), max=max_len)
     if _CONTROL.search(text) or "\n" in text or "\r" in text:
-        raise InvalidInput("text.control_chars", field=field, field_fr=_FIELD_FR.get(field, field))
+        raise InvalidInput("text.control_chars", field=_field(field))
     return text
 
 
@@ -74,9 +60,9 @@ def clean_block(value: str | None, field: str, *, max_len: int) -> str:
     """Several lines of free text (notes, the operator's message): line breaks kept, CRLF normalised."""
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > max_len:
-        raise InvalidInput("text.too_long", field=field, field_fr=_FIELD_FR.get(field, field), max=max_len)
+        raise InvalidInput("text.too_long", field=_field(field), max=max_len)
     if _CONTROL_MULTILINE.search(text):
-        raise InvalidInput("text.control_chars", field=field, field_fr=_FIELD_FR.get(field, field))
+        raise InvalidInput("text.control_chars", field=_field(field))
     return text
 
 

@@ -30,7 +30,8 @@ from textual.worker import Worker
 from deskpay.config import Settings
 from deskpay.domain.errors import DeskpayError
 from deskpay.services.desk import Desk, open_desk
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
+from deskpay.tui.modals.base import error_text
 from deskpay.tui.messages import ActionFailed, BookingChanged, FirstListShown, failure_of
 from deskpay.tui.state import UiState, load_state, save_state, state_path
 from deskpay.tui.themes import DEFAULT_THEME, FALLBACK_THEME, VARIABLE_DEFAULTS, load_themes, stylesheets
@@ -44,38 +45,7 @@ FIRST_LIST_WAIT_SECONDS = 3.0  # the background worker starts then even if the l
 WORKER_STOP_SECONDS = 8.0
 NO_REVISION = 2**62  # asks changed_since only for the current revision
 
-LABELS = Labels(
-    {
-        "unexpected": ("Erreur inattendue ({kind}) : {detail}. Rien n'a été enregistré ; réessayez.",
-                       "Unexpected error ({kind}): {detail}. Nothing was saved; try again."),
-        "error_title": ("Refusé", "Refused"),
-        "theme_fallback": ("Thème « {name} » indisponible : thème « {fallback} » utilisé.",
-                           "Theme “{name}” is not available: using “{fallback}”."),
-        "theme_not_saved": ("Thème appliqué mais pas mémorisé (écriture de {path} impossible).",
-                            "Theme applied but not remembered (cannot write {path})."),
-        "poll_failed": ("Mise à jour en direct interrompue : {reason}", "Live updates interrupted: {reason}"),
-        "worker_failed": ("Tâches de fond arrêtées : {reason}", "Background jobs stopped: {reason}"),
-        "palette": ("Commande…", "Command…"),
-        # Commands of the palette.
-        "cmd.find": ("Trouver une réservation", "Find a booking"),
-        "cmd.find_help": ("Par référence, nom, email ou téléphone", "By reference, name, email or phone"),
-        "cmd.theme": ("Changer de thème", "Change theme"),
-        "cmd.theme_help": ("Sombre, clair, contraste élevé… (mémorisé)", "Dark, light, high contrast… (remembered)"),
-        "cmd.keys": ("Touches de cet écran", "Keys of this screen"),
-        "cmd.keys_help": ("Toutes les touches et ce qu'elles font", "Every key and what it does"),
-        "cmd.quit": ("Quitter", "Quit"),
-        "cmd.quit_help": ("Arrête les tâches de fond proprement puis quitte", "Stops background jobs cleanly, then quits"),
-        "cmd.screenshot": ("Capture d'écran (SVG)", "Screenshot (SVG)"),
-        "cmd.screenshot_help": ("Enregistre l'écran dans un fichier SVG", "Saves the screen to an SVG file"),
-        "cmd.key_help": ("Touche {key} · {screen}", "Key {key} · {screen}"),
-        # Binding descriptions, by binding id.
-        "app.help": ("Aide", "Help"),
-        "app.find": ("Trouver", "Find"),
-        "app.theme": ("Thème", "Theme"),
-        "app.quit": ("Quitter", "Quit"),
-        "app.palette": ("Commandes", "Commands"),
-    }
-)
+LABELS = Section("ui.app")
 
 
 class DeskpayApp(App[None]):
@@ -132,7 +102,7 @@ class DeskpayApp(App[None]):
         self._theme_notices: list[str] = []
         self._first_list_done = False
         self._first_list_timer: Timer | None = None
-        localize_bindings(self, LABELS, self.lang)
+        localize_bindings(self, self.lang)
         # Themes are chosen before the first screen is styled: setting one later restyles everything.
         self._apply_themes()
 
@@ -409,14 +379,6 @@ class DeskpayApp(App[None]):
                                 LABELS("cmd.key_help", self.lang, key=key_display(self, binding),
                                        screen=screen.title or ""),
                                 partial(self.run_action, binding.action, screen))
-
-
-def error_text(error: BaseException, lang: str) -> str:
-    """The operator's sentence for a refusal, or one short line for a bug — never a traceback."""
-    if isinstance(error, DeskpayError):
-        return error.text(lang)
-    detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-    return LABELS("unexpected", lang, kind=type(error).__name__, detail=detail)
 
 
 def freeze_startup_heap() -> None:

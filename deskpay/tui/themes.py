@@ -17,7 +17,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from deskpay import paths
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 
 DEFAULT_THEME = "deskpay-dark"
 FALLBACK_THEME = "textual-dark"
@@ -44,18 +44,7 @@ VARIABLE_DEFAULTS: dict[str, str] = {
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
-LABELS = Labels(
-    {
-        "unreadable": ("thème {file} illisible : {reason}", "theme {file} cannot be read: {reason}"),
-        "no_name": ("thème {file} : « name » manquant ou invalide (minuscules, chiffres, tirets)",
-                    "theme {file}: “name” missing or invalid (lowercase letters, digits, dashes)"),
-        "no_primary": ("thème {file} : « primary » manquant", "theme {file}: “primary” is missing"),
-        "bad_colour": ("thème {file} : {key} = « {value} » n'est pas une couleur",
-                       "theme {file}: {key} = “{value}” is not a colour"),
-        "bad_field": ("thème {file} : {key} a un type invalide", "theme {file}: {key} has the wrong type"),
-        "unknown_field": ("thème {file} : clé inconnue « {key} »", "theme {file}: unknown key “{key}”"),
-    }
-)
+LABELS = Section("ui.themes")
 
 
 @dataclass(frozen=True, slots=True)

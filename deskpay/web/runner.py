@@ -23,34 +23,11 @@ from collections.abc import Callable
 from aiohttp import web
 
 from deskpay.domain.errors import InvalidInput, Refused
-from deskpay.domain.messages import register
 from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
 from deskpay.services.worker import Job, Worker, link_jobs
 
 log = logging.getLogger(__name__)
-
-register(
-    {
-        "web.bad_bind": {
-            "en": "“{bind}” is not HOST:PORT (e.g. 127.0.0.1:8766 or 0.0.0.0:8766).",
-            "fr": "« {bind} » n'est pas de la forme HÔTE:PORT (par ex. 127.0.0.1:8766 ou 0.0.0.0:8766).",
-        },
-        "web.port_taken": {
-            "en": "{what}: {host}:{port} is already in use (another deskpay worker?). Stop it or choose another port.",
-            "fr": "{what} : {host}:{port} est déjà utilisé (un autre worker deskpay ?). Arrêtez-le ou choisissez un autre port.",
-        },
-        "web.cannot_listen": {
-            "en": "{what}: cannot listen on {host}:{port}: {reason}",
-            "fr": "{what} : impossible d'écouter sur {host}:{port} : {reason}",
-        },
-        "stripe.no_webhook_secret": {
-            "en": "--listen serves Stripe webhooks: put the endpoint's signing secret (whsec_…) in STRIPE_WEBHOOK_SECRET.",
-            "fr": "--listen reçoit les webhooks Stripe : indiquez le secret de signature de l'endpoint (whsec_…) dans STRIPE_WEBHOOK_SECRET.",
-        },
-    }
-)
-
 
 def parse_bind(bind: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:8766`` for IPv6) → ``(host, port)``; port 0 picks a free one."""

@@ -39,6 +39,7 @@ from aiohttp import web
 
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.formatting import format_when
+from deskpay.domain.i18n import LANGUAGES, Section, language
 from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
 from deskpay.services.payments import Checkout, checkout_of_token, decline_sandbox_link, pay_sandbox_link
@@ -49,34 +50,8 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FORM_LIFETIME = 6 * 3600  # seconds a page's form stays valid
 APP_KEY = web.AppKey("checkout_pages", "CheckoutPages")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Paiement", "test_mode": "Mode test — aucun argent réel n'est débité.",
-        "booking": "Réservation", "label": "Objet", "amount": "Montant", "expires": "Valable jusqu'au",
-        "pay": "Payer avec la carte de test", "decline": "Refuser",
-        "paid_title": "Paiement reçu", "paid_text": "Merci ! Votre paiement de {amount} a bien été enregistré.",
-        "expired_title": "Lien expiré", "expired_text": "Ce lien de paiement a expiré. Demandez-en un nouveau à l'accueil.",
-        "cancelled_title": "Lien annulé", "cancelled_text": "Ce lien de paiement a été annulé. Adressez-vous à l'accueil.",
-        "failed_title": "Lien indisponible", "failed_text": "Ce lien de paiement n'est pas utilisable. Adressez-vous à l'accueil.",
-        "declined_title": "Paiement refusé",
-        "declined_text": "La carte de test a été refusée : rien n'a été débité. Vous pouvez réessayer.",
-        "back": "Revenir au paiement", "stale": "Cette page avait expiré : vérifiez le montant et validez à nouveau.",
-        "not_found_title": "Lien inconnu", "not_found_text": "Ce lien de paiement n'existe pas.",
-    },
-    "en": {
-        "title": "Payment", "test_mode": "Test mode — no real money is taken.",
-        "booking": "Booking", "label": "For", "amount": "Amount", "expires": "Valid until",
-        "pay": "Pay with test card", "decline": "Decline",
-        "paid_title": "Payment received", "paid_text": "Thank you! Your payment of {amount} has been recorded.",
-        "expired_title": "Link expired", "expired_text": "This payment link has expired. Ask the front desk for a new one.",
-        "cancelled_title": "Link cancelled", "cancelled_text": "This payment link was cancelled. Please ask the front desk.",
-        "failed_title": "Link unavailable", "failed_text": "This payment link cannot be used. Please ask the front desk.",
-        "declined_title": "Payment declined",
-        "declined_text": "The test card was declined: nothing was charged. You can try again.",
-        "back": "Back to the payment", "stale": "This page had expired: check the amount and confirm again.",
-        "not_found_title": "Unknown link", "not_found_text": "This payment link does not exist.",
-    },
-}
+TEXTS = Section("checkout")
+"""The page's words, from the catalogue."""
 
 
 @lru_cache(maxsize=1)
@@ -155,8 +130,8 @@ class CheckoutPages:
 
     def render(self, request: web.Request, checkout: Checkout, token: str, *, status: int = 200,
                state: str | None = None, notice: str | None = None) -> web.Response:
-        lang = checkout.language if checkout.language in TEXTS else "en"
-        texts = TEXTS[lang]
+        lang = language(checkout.language, default="en")
+        texts = TEXTS.as_dict(lang)
         amount = checkout.amount.format(lang)
         context: dict[str, Any] = {
             "lang": lang, "t": texts, "state": state or checkout.state, "business": checkout.business_name,
@@ -168,7 +143,7 @@ class CheckoutPages:
         return _page(request, "checkout.html.j2", context, status)
 
     def not_found(self, request: web.Request) -> web.Response:
-        return _page(request, "not_found.html.j2", {"lang": "fr", "texts": TEXTS}, 404)
+        return _page(request, "not_found.html.j2", {"lang": "fr", "texts": {lang: TEXTS.as_dict(lang) for lang in LANGUAGES}}, 404)
 
 
 def _page(request: web.Request, template: str, context: dict[str, Any], status: int) -> web.Response:

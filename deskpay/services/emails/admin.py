@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from deskpay.domain.errors import InvalidInput, NotFound, Refused
-from deskpay.domain.messages import register
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
 from deskpay.store.models import Booking, EmailMessage
@@ -23,35 +22,6 @@ STATUSES = ("queued", "sending", "sent", "failed")
 """Every status an outbox message can have, in the order of its life."""
 MAX_LIST_LIMIT = 1000
 """The most rows one list call returns; the outbox screen pages, it never loads everything."""
-
-register(
-    {
-        "outbox.not_found": {
-            "en": "There is no email number {id} in the outbox.",
-            "fr": "Il n'y a pas d'e-mail numéro {id} dans la file d'envoi.",
-        },
-        "outbox.bad_status": {
-            "en": "Unknown email status “{status}”: use queued, sending, sent or failed.",
-            "fr": "Statut d'e-mail « {status} » inconnu : queued, sending, sent ou failed.",
-        },
-        "outbox.bad_limit": {
-            "en": "The number of emails to list must be between 1 and {limit}.",
-            "fr": "Le nombre d'e-mails à lister doit être compris entre 1 et {limit}.",
-        },
-        "outbox.retry_sent": {
-            "en": "Email {id} was already sent to {to}; there is nothing to retry.",
-            "fr": "L'e-mail {id} a déjà été envoyé à {to} ; il n'y a rien à renvoyer.",
-        },
-        "outbox.retry_pending": {
-            "en": "Email {id} is still waiting to be sent; only a failed email can be retried.",
-            "fr": "L'e-mail {id} est encore en attente d'envoi ; seul un e-mail en échec peut être renvoyé.",
-        },
-        "outbox.retry_sending": {
-            "en": "Email {id} is being sent right now; only a failed email can be retried.",
-            "fr": "L'e-mail {id} est en cours d'envoi ; seul un e-mail en échec peut être renvoyé.",
-        },
-    }
-)
 
 _RETRY_REFUSALS = {"sent": "outbox.retry_sent", "queued": "outbox.retry_pending", "sending": "outbox.retry_sending"}
 

@@ -25,7 +25,6 @@ from email.utils import format_datetime, make_msgid
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
 
 MAX_ADDRESS_LENGTH = 254
 """RFC 5321's limit on a forward path, the longest address any server accepts."""
@@ -57,62 +56,6 @@ _HEADER_NAME = re.compile(r"^[!-9;-~]{1,76}$")  # printable ASCII without ":" (R
 _MESSAGE_ID = re.compile(r"^<[!-;=?-~]+@[!-;=?-~]+>$")  # printable ASCII without "<", ">" or space
 _HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SHOWN_LENGTH = 60
-
-register(
-    {
-        "email.address_empty": {
-            "en": "Enter an email address.",
-            "fr": "Saisissez une adresse e-mail.",
-        },
-        "email.address_too_long": {
-            "en": "The email address “{address}” is too long (at most {limit} characters).",
-            "fr": "L'adresse e-mail « {address} » est trop longue ({limit} caractères au plus).",
-        },
-        "email.address_control": {
-            "en": "The email address “{address}” contains a line break or an invisible character; type it again.",
-            "fr": "L'adresse e-mail « {address} » contient un saut de ligne ou un caractère invisible ; "
-            "saisissez-la à nouveau.",
-        },
-        "email.address_display_name": {
-            "en": "Type the email address alone, like name@example.com, without a name or angle brackets: “{address}”.",
-            "fr": "Saisissez l'adresse e-mail seule, par ex. nom@exemple.fr, sans nom ni chevrons : « {address} ».",
-        },
-        "email.address_invalid": {
-            "en": "“{address}” is not a valid email address. Check it for typos (expected: name@example.com).",
-            "fr": "« {address} » n'est pas une adresse e-mail valide. Vérifiez-la (attendu : nom@exemple.fr).",
-        },
-        "email.header_control": {
-            "en": "The “{header}” of the email contains a line break or a control character; remove it.",
-            "fr": "Le champ « {header} » de l'e-mail contient un saut de ligne ou un caractère de contrôle ; "
-            "retirez-le.",
-        },
-        "email.subject_too_long": {
-            "en": "The email subject is too long ({length} characters, at most {limit}).",
-            "fr": "L'objet de l'e-mail est trop long ({length} caractères, {limit} au plus).",
-        },
-        "email.header_too_long": {
-            "en": "The “{header}” of the email is too long ({length} characters, at most {limit}).",
-            "fr": "Le champ « {header} » de l'e-mail est trop long ({length} caractères, {limit} au plus).",
-        },
-        "email.header_name_invalid": {
-            "en": "“{header}” cannot be used as an email header name.",
-            "fr": "« {header} » ne peut pas servir de nom d'en-tête d'e-mail.",
-        },
-        "email.header_reserved": {
-            "en": "The “{header}” header is set by deskpay itself and cannot be given as an extra header.",
-            "fr": "L'en-tête « {header} » est fixé par deskpay et ne peut pas être ajouté en plus.",
-        },
-        "email.domain_invalid": {
-            "en": "“{domain}” is not a valid mail domain (expected something like example.com).",
-            "fr": "« {domain} » n'est pas un domaine de messagerie valide (attendu : par ex. exemple.fr).",
-        },
-        "email.message_id_invalid": {
-            "en": "“{message_id}” is not a valid Message-ID (expected <unique@domain>).",
-            "fr": "« {message_id} » n'est pas un Message-ID valide (attendu : <unique@domaine>).",
-        },
-    }
-)
-
 
 def validate_address(addr: str) -> str:
     """Check an address typed by the operator and return its normalized form.

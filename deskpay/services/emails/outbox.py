@@ -14,21 +14,14 @@ from sqlmodel import Session
 
 from deskpay.config import Settings
 from deskpay.domain.formatting import format_when
+from deskpay.domain.i18n import has, text
 from deskpay.domain.money import Money
 from deskpay.store.models import Activity, Booking, Customer, EmailMessage, PaymentLink
 
-METHOD_LABELS = {
-    "online": ("paiement en ligne", "online payment"),
-    "card": ("carte bancaire (TPE)", "card (terminal)"),
-    "cash": ("espèces", "cash"),
-    "transfer": ("virement", "bank transfer"),
-    "voucher": ("bon cadeau", "gift voucher"),
-}
-
-
 def method_label(method: str, lang: str) -> str:
-    fr, en = METHOD_LABELS.get(method, (method, method))
-    return fr if lang == "fr" else en
+    """A payment method in a sentence (``espèces``, ``bank transfer``); an unknown one as it is."""
+    key = f"method.{method}"
+    return text(key, lang) if has(key) else method
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,6 @@ import jinja2
 from markupsafe import Markup, escape
 
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
 from deskpay.paths import templates_dir
 
 KINDS: tuple[str, ...] = (
@@ -73,24 +72,6 @@ _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 # which keep "250,00 €" together in French.
 _SUBJECT_BREAKS = re.compile(r"[ \t]*[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 _LINK_SCHEMES = frozenset({"https", "http"})
-
-register(
-    {
-        "email.unknown_kind": {
-            "en": "There is no email template of kind “{kind}” (known kinds: {known}).",
-            "fr": "Il n'existe pas de modèle d'e-mail « {kind} » (modèles connus : {known}).",
-        },
-        "email.unknown_language": {
-            "en": "Emails cannot be written in “{lang}” yet (available: {known}).",
-            "fr": "Les e-mails ne peuvent pas encore être rédigés en « {lang} » (langues disponibles : {known}).",
-        },
-        "email.link_url_invalid": {
-            "en": "The payment link “{url}” is not a web address (it must start with https://).",
-            "fr": "Le lien de paiement « {url} » n'est pas une adresse web (il doit commencer par https://).",
-        },
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class RenderedEmail:

@@ -30,7 +30,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from deskpay.config import Settings
 from deskpay.domain.errors import InvalidInput
-from deskpay.domain.messages import register
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for the server at each step (connect, each command, the data)."""
@@ -38,18 +37,6 @@ MAX_TIMEOUT = 60.0
 """A send takes at most about eight steps of this: well inside the delivery lease (10 minutes)."""
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
 SCHEMES = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
-
-register(
-    {
-        "smtp.bad_url": {
-            "en": "The mail server address “{url}” is not valid: {reason}. "
-            "Expected smtp://host:25, smtp+starttls://user@host:587 or smtps://user@host:465.",
-            "fr": "L'adresse du serveur de messagerie « {url} » n'est pas valide : {reason}. "
-            "Attendu : smtp://hôte:25, smtp+starttls://utilisateur@hôte:587 ou smtps://utilisateur@hôte:465.",
-        },
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from deskpay.config import Settings
 from deskpay.domain.errors import ProviderError
-from deskpay.domain.messages import register
 from deskpay.services.providers.base import PaymentProvider
 from deskpay.services.providers.sandbox import SandboxProvider
-
-register(
-    {
-        "stripe.no_key": {
-            "en": "provider = stripe needs STRIPE_API_KEY in the environment.",
-            "fr": "provider = stripe nécessite STRIPE_API_KEY dans l'environnement.",
-        }
-    }
-)
-
 
 def make_provider(settings: Settings) -> PaymentProvider:
     if settings.provider == "stripe":

@@ -27,7 +27,6 @@ from typing import Any
 import stripe
 
 from deskpay.domain.errors import ProviderError
-from deskpay.domain.messages import register
 from deskpay.services.providers.base import CreatedLink, LinkRequest, ProviderMode, RemoteStatus
 from deskpay.services.providers.stripe_sessions import status_of_session
 
@@ -224,68 +223,3 @@ def _translate(error: stripe.StripeError, provider_id: str | None = None) -> Pro
         return ProviderError("stripe.server_error", **extra)
     return ProviderError("stripe.unexpected", detail=_scrub(error.user_message), **extra)
 
-
-register(
-    {
-        "stripe.key_missing": {
-            "en": "No Stripe API key is set: put the secret key in STRIPE_API_KEY.",
-            "fr": "Aucune clé API Stripe : indiquez la clé secrète dans STRIPE_API_KEY.",
-        },
-        "stripe.key_publishable": {
-            "en": "STRIPE_API_KEY holds a publishable key (pk_…): use the secret key (sk_…) or a restricted key (rk_…).",
-            "fr": "STRIPE_API_KEY contient une clé publiable (pk_…) : utilisez la clé secrète (sk_…) ou une clé restreinte (rk_…).",
-        },
-        "stripe.key_malformed": {
-            "en": "STRIPE_API_KEY is not a Stripe secret key: it must start with sk_test_, sk_live_, rk_test_ or rk_live_.",
-            "fr": "STRIPE_API_KEY n'est pas une clé secrète Stripe : elle doit commencer par sk_test_, sk_live_, rk_test_ ou rk_live_.",
-        },
-        "stripe.auth_refused": {
-            "en": "Stripe refused the API key: check STRIPE_API_KEY.",
-            "fr": "Stripe a refusé la clé API : vérifiez STRIPE_API_KEY.",
-        },
-        "stripe.permission": {
-            "en": "The Stripe key may not manage Checkout Sessions: give the restricted key write access to Checkout, or use the secret key.",
-            "fr": "La clé Stripe n'a pas le droit de gérer les sessions Checkout : donnez-lui l'accès en écriture à Checkout, ou utilisez la clé secrète.",
-        },
-        "stripe.rate_limited": {
-            "en": "Stripe is receiving too many requests: wait a minute and retry.",
-            "fr": "Stripe reçoit trop de requêtes : patientez une minute et réessayez.",
-        },
-        "stripe.idempotency_conflict": {
-            "en": "Stripe already received a different request for this link: cancel it and create a new link.",
-            "fr": "Stripe a déjà reçu une autre demande pour ce lien : annulez-le et créez un nouveau lien.",
-        },
-        "stripe.invalid_request": {
-            "en": "Stripe refused the request: {detail}",
-            "fr": "Stripe a refusé la demande : {detail}",
-        },
-        "stripe.not_found": {
-            "en": "Stripe does not know the payment link {provider_id}: was it created with another Stripe account or mode?",
-            "fr": "Stripe ne connaît pas le lien de paiement {provider_id} : a-t-il été créé avec un autre compte ou mode Stripe ?",
-        },
-        "stripe.unreachable": {
-            "en": "Stripe could not be reached: check the connection and retry.",
-            "fr": "Impossible de joindre Stripe : vérifiez la connexion et réessayez.",
-        },
-        "stripe.server_error": {
-            "en": "Stripe had an internal error: retry in a moment (status.stripe.com shows incidents).",
-            "fr": "Stripe a rencontré une erreur interne : réessayez dans un instant (status.stripe.com signale les incidents).",
-        },
-        "stripe.unexpected": {
-            "en": "Stripe answered unexpectedly: {detail}",
-            "fr": "Réponse inattendue de Stripe : {detail}",
-        },
-        "stripe.no_url": {
-            "en": "Stripe created {provider_id} without a payment page url: check the Checkout settings of the account.",
-            "fr": "Stripe a créé {provider_id} sans adresse de page de paiement : vérifiez les réglages Checkout du compte.",
-        },
-        "stripe.payment_processing": {
-            "en": "The customer has already paid {provider_id} by a method that takes days to settle: it cannot be cancelled; wait for the outcome.",
-            "fr": "Le client a déjà réglé {provider_id} par un moyen qui met plusieurs jours à aboutir : il ne peut pas être annulé ; attendez le résultat.",
-        },
-        "stripe.already_paid": {
-            "en": "This link was already paid on Stripe ({provider_id}): it cannot be cancelled; refund the payment instead.",
-            "fr": "Ce lien a déjà été payé sur Stripe ({provider_id}) : il ne peut pas être annulé ; remboursez le paiement.",
-        },
-    }
-)

@@ -3,7 +3,7 @@
 * ``desk`` is passed in by whoever pushes the screen; nothing is looked up globally.
 * ``lang`` is the app's language when the app has one, else the desk's.
 * Binding descriptions are written in English in ``BINDINGS`` and shown in the
-  operator's language through the module's ``Labels`` table (key ``key.<action>``).
+  operator's language from the catalogue (``key.<binding id>``).
 * One error path: workers catch :class:`DeskpayError` and post
   :class:`~deskpay.tui.messages.ActionFailed`; an unexpected exception ends the
   worker in the ERROR state, which is turned into the same message. The screen
@@ -13,12 +13,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from textual import on
-from textual.binding import BindingsMap
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import Worker
@@ -27,19 +25,11 @@ from deskpay import paths
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.money import Money
 from deskpay.services.desk import Desk
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section, text
 from deskpay.tui.messages import ActionFailed, failure_of
+from deskpay.tui.widgets.keys import localize_bindings
 
 ResultT = TypeVar("ResultT")
-
-LABELS = Labels(
-    {
-        "unexpected": (
-            "Erreur inattendue ({kind}) : {detail}. Rien n'a été enregistré ; réessayez.",
-            "Unexpected error ({kind}): {detail}. Nothing was saved; try again.",
-        ),
-    }
-)
 
 
 def modals_css() -> list[Path]:
@@ -52,7 +42,7 @@ def error_text(error: BaseException, lang: str) -> str:
     if isinstance(error, DeskpayError):
         return error.text(lang)
     detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-    return LABELS("unexpected", lang, kind=type(error).__name__, detail=detail)
+    return text("ui.app.unexpected", lang, kind=type(error).__name__, detail=detail)
 
 
 def amount_for_input(amount: Money, lang: str) -> str:
@@ -61,22 +51,11 @@ def amount_for_input(amount: Money, lang: str) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def translate_bindings(node: Screen, labels: Labels, lang: str) -> None:
-    """Show the screen's binding descriptions in ``lang`` (keys ``key.<action>`` of ``labels``)."""
-    known = set(labels.keys())
-    translated = {
-        key: [replace(b, description=labels(f"key.{b.action}", lang)) if f"key.{b.action}" in known else b
-              for b in bindings]
-        for key, bindings in node._bindings.key_to_bindings.items()
-    }
-    node._bindings = BindingsMap.from_keys(translated)
-
-
 class _FlowMixin:
     """The shared behaviour; mixed into a ModalScreen and a Screen below."""
 
     desk: Desk
-    LABELS: Labels | None = None
+    LABELS: Section | None = None
 
     @property
     def lang(self) -> str:
@@ -97,9 +76,8 @@ class _FlowMixin:
         self.show_error("")
 
     def _setup(self) -> None:
-        if self.LABELS is not None:
-            translate_bindings(self, self.LABELS, self.lang)  # type: ignore[arg-type]
-            self.refresh_bindings()  # type: ignore[attr-defined]
+        localize_bindings(self, self.lang)  # type: ignore[arg-type]
+        self.refresh_bindings()  # type: ignore[attr-defined]
 
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if (failure := failure_of(event, self)) is not None:

@@ -23,7 +23,7 @@ from deskpay.domain.money import parse_amount
 from deskpay.services.desk import Desk
 from deskpay.services.links import LinksOutcome
 from deskpay.services.views import BookingDetail, LinkView, PaymentView
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed, BookingChanged, LinkCreated, PaymentRecorded
 from deskpay.tui.modals.base import DeskModal, amount_for_input, error_text
 
@@ -31,43 +31,7 @@ MODES = ("online", "card", "cash", "transfer", "voucher")
 NEXT_STEPS = ("send_email", "copy", "show_qr", "finish")
 """What the operator can do once the link exists, in the order offered."""
 
-LABELS = Labels(
-    {
-        "title": ("Encaisser — {reference}", "Collect payment — {reference}"),
-        "loading": ("Chargement de la réservation…", "Loading the booking…"),
-        "summary": ("{customer} · {activity}", "{customer} · {activity}"),
-        "figures": ("Total {total} · Payé {paid} · Reste {balance}", "Total {total} · Paid {paid} · Due {balance}"),
-        "pending": (" (dont {pending} en liens ouverts)", " ({pending} of it in open links)"),
-        "amount": ("Montant", "Amount"),
-        "mode": ("Mode", "Method"),
-        "mode.online": ("En ligne (lien de paiement)", "Online (payment link)"),
-        "mode.card": ("Carte (TPE)", "Card (terminal)"),
-        "mode.cash": ("Espèces", "Cash"),
-        "mode.transfer": ("Virement", "Bank transfer"),
-        "mode.voucher": ("Bon cadeau", "Gift voucher"),
-        "echo": ("= {amount}", "= {amount}"),
-        "nothing_left": ("Plus rien à encaisser sur cette réservation.", "Nothing left to collect on this booking."),
-        "over": ("Plus que les {requestable} encaissables.", "More than the {requestable} that can be collected."),
-        "submit.online": ("Créer le lien", "Create the link"),
-        "submit.offline": ("Encaisser", "Record payment"),
-        "working": ("Un instant…", "One moment…"),
-        "cancel": ("Annuler", "Cancel"),
-        "done.title": ("Lien de paiement créé : {amount}", "Payment link created: {amount}"),
-        "done.expires": ("Valable jusqu'au {when}.", "Valid until {when}."),
-        "send_email": ("e  Envoyer le lien de paiement par email", "e  Email the payment link"),
-        "copy": ("c  Copier le lien", "c  Copy the link"),
-        "show_qr": ("q  Afficher le QR code au client", "q  Show the QR code to the customer"),
-        "finish": ("Échap  Terminer", "Esc  Done"),
-        "copied": ("Lien copié dans le presse-papiers.", "Link copied to the clipboard."),
-        "emailed": ("Email mis en file d'envoi pour {to}.", "Email queued for {to}."),
-        "not_emailed": ("Email non envoyé.", "Email not sent."),
-        "key.cancel": ("Fermer", "Close"),
-        "key.send_email": ("Email", "Email"),
-        "key.copy": ("Copier", "Copy"),
-        "key.show_qr": ("QR code", "QR code"),
-        "key.submit": ("Valider", "Confirm"),
-    }
-)
+LABELS = Section("ui.collect")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from deskpay.tui.i18n import Labels
-from deskpay.tui.modals.base import modals_css, translate_bindings
+from deskpay.domain.i18n import Section
+from deskpay.tui.modals.base import modals_css
+from deskpay.tui.widgets.keys import localize_bindings
 
-LABELS = Labels(
-    {
-        "yes": ("Oui", "Yes"),
-        "no": ("Non", "No"),
-        "key.yes": ("Oui", "Yes"),
-        "key.no": ("Non", "No"),
-    }
-)
+LABELS = Section("ui.confirm")
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -55,7 +49,7 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Button(LABELS("no", self.lang), id="no")
 
     def on_mount(self) -> None:
-        translate_bindings(self, LABELS, self.lang)
+        localize_bindings(self, self.lang)
         self.query_one("#no" if self.danger else "#yes", Button).focus()
 
     @on(Button.Pressed, "#yes")

@@ -12,27 +12,11 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from deskpay.domain.errors import DeskpayError
 from deskpay.services.desk import Desk
 from deskpay.services.views import CustomerView
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed
 from deskpay.tui.modals.base import DeskModal
 
-LABELS = Labels(
-    {
-        "title": ("Modifier le client", "Edit the customer"),
-        "name": ("Nom", "Name"),
-        "email": ("Email", "Email"),
-        "phone": ("Téléphone", "Phone"),
-        "language": ("Langue", "Language"),
-        "lang.fr": ("Français", "French"),
-        "lang.en": ("Anglais", "English"),
-        "hint": ("Les emails au client partent dans sa langue.", "Emails to the customer go out in their language."),
-        "save": ("Enregistrer", "Save"),
-        "saving": ("Enregistrement…", "Saving…"),
-        "cancel": ("Annuler", "Cancel"),
-        "key.cancel": ("Annuler", "Cancel"),
-        "key.save": ("Enregistrer", "Save"),
-    }
-)
+LABELS = Section("ui.customer_edit")
 
 
 class CustomerEditModal(DeskModal[bool]):

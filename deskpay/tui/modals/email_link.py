@@ -20,7 +20,7 @@ from deskpay.domain.errors import DeskpayError
 from deskpay.services.desk import Desk
 from deskpay.services.emails.outbox import Draft
 from deskpay.services.views import LinkView
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued
 from deskpay.tui.modals.base import DeskModal, error_text
 
@@ -29,23 +29,7 @@ PREVIEW_DELAY = 0.3
 
 _PLACEHOLDER_TO = "client@example.com"  # renders a preview before an address is typed; never sent
 
-LABELS = Labels(
-    {
-        "title": ("Envoyer le lien de paiement par email", "Email the payment link"),
-        "subtitle": ("{amount} · {reference} · {customer}", "{amount} · {reference} · {customer}"),
-        "loading": ("Chargement…", "Loading…"),
-        "to": ("À", "To"),
-        "subject": ("Objet", "Subject"),
-        "message": ("Message personnel (facultatif)", "Personal message (optional)"),
-        "preview": ("Aperçu du texte envoyé", "Preview of the text sent"),
-        "no_to": ("Saisissez l'adresse email du client.", "Type the customer's email address."),
-        "send": ("Envoyer", "Send"),
-        "sending": ("Envoi…", "Sending…"),
-        "cancel": ("Annuler", "Cancel"),
-        "key.cancel": ("Annuler", "Cancel"),
-        "key.send": ("Envoyer", "Send"),
-    }
-)
+LABELS = Section("ui.email_link")
 
 
 class EmailLinkModal(DeskModal[bool]):

@@ -24,37 +24,11 @@ from deskpay.services.desk import Desk
 from deskpay.services.links import LinksOutcome
 from deskpay.services.split import default_label
 from deskpay.services.views import BookingDetail
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued, LinkCreated
 from deskpay.tui.modals.base import DeskModal, amount_for_input
 
-LABELS = Labels(
-    {
-        "title": ("Diviser le paiement — {reference}", "Split the payment — {reference}"),
-        "loading": ("Chargement de la réservation…", "Loading the booking…"),
-        "summary": ("{customer} · {activity} · encaissable {requestable}",
-                    "{customer} · {activity} · {requestable} can be requested"),
-        "total": ("Montant à diviser", "Amount to split"),
-        "parts": ("Parts", "Shares"),
-        "col.label": ("Libellé", "Label"),
-        "col.amount": ("Montant", "Amount"),
-        "col.email": ("Email (facultatif)", "Email (optional)"),
-        "email.placeholder": ("adresse du participant", "participant's address"),
-        "bad_parts": ("Nombre de parts : de 1 à {max}.", "Number of shares: 1 to {max}."),
-        "bad_share": ("Part {index} : {reason}", "Share {index}: {reason}"),
-        "sum.ok": ("Total des parts : {total} sur {requestable} encaissables.",
-                   "Shares add up to {total} of the {requestable} that can be requested."),
-        "sum.over": ("Les parts totalisent {total} : {over} de plus que les {requestable} encaissables.",
-                     "Shares add up to {total}: {over} more than the {requestable} that can be requested."),
-        "nothing": ("Plus rien à demander sur cette réservation.", "Nothing left to request on this booking."),
-        "create": ("Créer {count} liens", "Create {count} links"),
-        "create.one": ("Créer 1 lien", "Create 1 link"),
-        "working": ("Création des liens…", "Creating the links…"),
-        "cancel": ("Annuler", "Cancel"),
-        "key.cancel": ("Annuler", "Cancel"),
-        "key.create": ("Créer", "Create"),
-    }
-)
+LABELS = Section("ui.split")
 
 
 class ShareRow(Horizontal):
@@ -208,7 +182,7 @@ class SplitModal(DeskModal[LinksOutcome | None]):
             try:
                 shares.append(self._money(row.values()[1]))
             except DeskpayError as error:
-                raise InvalidInput("split.share", index=row.index, reason=error.text(self.lang)) from None
+                raise InvalidInput("split.bad_share", index=row.index, reason=error.text(self.lang)) from None
         return shares
 
     def _check_sum(self) -> None:
@@ -221,7 +195,7 @@ class SplitModal(DeskModal[LinksOutcome | None]):
         try:
             shares = self._shares()
         except InvalidInput as error:
-            self._invalid(self.t("bad_share", index=error.params["index"], reason=error.params["reason"]))
+            self._invalid(error.text(lang))
             return
         if not shares:
             self._invalid(self.t("bad_parts", max=MAX_SHARES))

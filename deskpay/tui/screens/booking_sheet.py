@@ -24,7 +24,7 @@ from deskpay.domain.links import LinkStatus
 from deskpay.services.desk import Desk
 from deskpay.services.queries import booking_detail
 from deskpay.services.views import BookingDetail, LinkView
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCancelled, LinkCreated, failure_of
 from deskpay.tui.widgets.activity_log import ActivityLog
 from deskpay.tui.widgets.banner import ModeBanner
@@ -36,43 +36,7 @@ from deskpay.tui.widgets.payment_pane import LinksTable, PaymentPane
 TICK_SECONDS = 5.0
 NARROW_BELOW = 110
 
-LABELS = Labels(
-    {
-        "loading": ("Chargement de {reference}…", "Loading {reference}…"),
-        "people": ("{n} pers.", "{n} ppl"),
-        "status_confirmed": ("confirmée", "confirmed"),
-        "status_cancelled": ("annulée", "cancelled"),
-        "notes": ("Notes : {notes}", "Notes: {notes}"),
-        "history": ("Historique", "Activity"),
-        "copied": ("Lien copié dans le presse-papiers : {url}", "Link copied to the clipboard: {url}"),
-        "cancel_question": ("Annuler le lien {label} de {amount} ? Le client ne pourra plus payer avec.",
-                            "Cancel the link {label} for {amount}? The client will no longer be able to pay with it."),
-        "cancelled": ("Lien annulé ({amount}).", "Link cancelled ({amount})."),
-        "regenerated": ("Nouveau lien créé ({amount}).", "New link created ({amount})."),
-        "balance_question_email": ("Demander le solde de {amount} par un lien envoyé à {to} ?",
-                                   "Request the balance of {amount} with a link emailed to {to}?"),
-        "balance_question": ("Créer un lien pour le solde de {amount} ? Pas d'email : copiez-le ou montrez le QR.",
-                             "Create a link for the balance of {amount}? No email: copy it or show the QR."),
-        "balance_done": ("Lien de solde créé ({amount}).", "Balance link created ({amount})."),
-        "email_queued": ("Email en file pour {to}.", "Email queued for {to}."),
-        "confirmation_sent": ("Confirmation envoyée à {to}.", "Confirmation sent to {to}."),
-        "no_email": ("{name} n'a pas d'adresse email : ajoutez-en une avec [e] pour envoyer la confirmation.",
-                     "{name} has no email address: add one with [e] to send the confirmation."),
-        # Binding descriptions, by binding id.
-        "sheet.back": ("Retour", "Back"),
-        "sheet.collect": ("Encaisser", "Collect"),
-        "sheet.split": ("Split", "Split"),
-        "sheet.balance": ("Solde", "Balance"),
-        "sheet.edit_customer": ("Client", "Client"),
-        "sheet.confirmation": ("Confirmation", "Confirmation"),
-        "sheet.copy": ("Copier", "Copy"),
-        "sheet.qr": ("QR", "QR"),
-        "sheet.email": ("Email", "Email"),
-        "sheet.cancel": ("Annuler lien", "Cancel link"),
-        "sheet.regenerate": ("Régénérer", "Regenerate"),
-        "sheet.reload": ("Actualiser", "Refresh"),
-    }
-)
+LABELS = Section("ui.sheet")
 
 LINK_ACTIONS = {"copy_link", "show_qr", "email_link", "cancel_link", "regenerate_link"}
 MONEY_ACTIONS = {"collect", "split", "request_balance"}
@@ -110,7 +74,7 @@ class BookingSheet(Screen):
         self.lang = desk.lang
         self.reference = reference.strip().upper()
         self.detail: BookingDetail | None = None
-        localize_bindings(self, LABELS, self.lang)
+        localize_bindings(self, self.lang)
 
     # --- layout --------------------------------------------------------------------------------------------
 

@@ -12,46 +12,13 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.widgets.keys import key_display, localize_bindings
 
-LABELS = Labels(
-    {
-        "title": ("Touches — {screen}", "Keys — {screen}"),
-        "key": ("Touche", "Key"),
-        "action": ("Action", "Action"),
-        "where": ("Où", "Where"),
-        "now_off": ("indisponible ici", "not available here"),
-        "screen": ("écran", "screen"),
-        "app": ("partout", "everywhere"),
-        "focused": ("zone active", "focused area"),
-        "hint": ("Échap ou ? pour fermer · ctrl+p : toutes les commandes",
-                 "Escape or ? to close · ctrl+p: every command"),
-        "help.close": ("Fermer", "Close"),
-    }
-)
+LABELS = Section("ui.help")
 
 # Textual's own bindings have no id: their words, by action.
-BUILTIN = Labels(
-    {
-        "app.focus_next": ("Zone suivante", "Next area"),
-        "app.focus_previous": ("Zone précédente", "Previous area"),
-        "screen.copy_text": ("Copier le texte sélectionné", "Copy the selected text"),
-        "cursor_up": ("Ligne précédente", "Previous row"),
-        "cursor_down": ("Ligne suivante", "Next row"),
-        "page_up": ("Page précédente", "Page up"),
-        "page_down": ("Page suivante", "Page down"),
-        "scroll_top": ("Début de la liste", "Top of the list"),
-        "scroll_bottom": ("Fin de la liste", "Bottom of the list"),
-        "select_cursor": ("Choisir la ligne", "Choose the row"),
-        "cursor_left": ("Colonne précédente", "Previous column"),
-        "cursor_right": ("Colonne suivante", "Next column"),
-        "scroll_home": ("Première colonne", "First column"),
-        "scroll_end": ("Dernière colonne", "Last column"),
-        "page_left": ("Page à gauche", "Page left"),
-        "page_right": ("Page à droite", "Page right"),
-    }
-)
+BUILTIN = Section("ui.help.builtin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +50,7 @@ def keys_of(screen: Screen) -> list[KeyHelp]:
             if binding.system or key in seen:
                 continue
             description = binding.description
-            if binding.id is None and binding.action in BUILTIN.keys():
+            if binding.id is None and binding.action in BUILTIN:
                 description = BUILTIN(binding.action, lang)
             if not description:
                 continue
@@ -107,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
         self.lang = lang
         self.screen_title = screen_title
         self.entries = entries
-        localize_bindings(self, LABELS, lang)
+        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):

@@ -25,65 +25,16 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from deskpay.domain.errors import DeskpayError
-from deskpay.domain.messages import visible_echo
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
 from deskpay.services.views import CustomerView
 from deskpay.store.models import Activity
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section, visible_echo
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued, LinkCreated
 from deskpay.tui.modals.base import DeskScreen, amount_for_input, error_text
 
-LABELS = Labels(
-    {
-        "title": ("Nouvelle réservation", "New booking"),
-        "activity": ("Activité", "Activity"),
-        "activity.prompt": ("Choisir une activité", "Choose an activity"),
-        "date": ("Date", "Date"),
-        "date.placeholder": ("JJ/MM/AAAA", "DD/MM/YYYY"),
-        "time": ("Heure", "Time"),
-        "departures": ("Départs : {times}", "Departures: {times}"),
-        "participants": ("Participants", "Participants"),
-        "total": ("Total", "Total"),
-        "unit": ("{price} × {count}", "{price} × {count}"),
-        "customer": ("Client", "Customer"),
-        "customer.existing": ("Client existant", "Existing customer"),
-        "customer.new": ("Nouveau client", "New customer"),
-        "search.placeholder": ("Rechercher : nom, email ou téléphone", "Search: name, email or phone"),
-        "chosen": ("Choisi : {name}", "Chosen: {name}"),
-        "chosen.none": ("Aucun client choisi : Entrée dans la liste pour choisir.",
-                        "No customer chosen: press Enter in the list to choose."),
-        "name": ("Nom", "Name"),
-        "email": ("Email", "Email"),
-        "phone": ("Téléphone", "Phone"),
-        "language": ("Langue", "Language"),
-        "lang.fr": ("Français", "French"),
-        "lang.en": ("Anglais", "English"),
-        "confirm": ("Envoyer la confirmation avec lien de paiement", "Send the confirmation with a payment link"),
-        "confirm.deposit": ("Acompte selon les conditions : {amount}", "Deposit per the payment terms: {amount}"),
-        "confirm.deposit.none": ("Acompte (pas d'acompte pour cette activité)",
-                                 "Deposit (no deposit for this activity)"),
-        "confirm.full": ("Totalité : {amount}", "Full amount: {amount}"),
-        "confirm.none": ("Ne pas envoyer", "Don't send"),
-        "confirm.no_email": ("Pas d'adresse email : la confirmation ne peut pas être envoyée.",
-                             "No email address: the confirmation cannot be sent."),
-        "save": ("Enregistrer", "Save"),
-        "saving": ("Enregistrement…", "Saving…"),
-        "cancel": ("Annuler", "Cancel"),
-        "err.activity": ("Choisissez une activité.", "Choose an activity."),
-        "err.date": ("« {text} » n'est pas une date : écrivez JJ/MM/AAAA.",
-                     "“{text}” is not a date: write DD/MM/YYYY."),
-        "err.time": ("« {text} » n'est pas une heure : écrivez HH:MM.", "“{text}” is not a time: write HH:MM."),
-        "err.participants": ("Participants : un nombre entier.", "Participants: a whole number."),
-        "err.customer": ("Choisissez un client dans la liste, ou « Nouveau client ».",
-                         "Choose a customer in the list, or “New customer”."),
-        "saved.no_confirmation": ("{reference} enregistrée, mais la confirmation n'est pas partie : {reason}",
-                                  "{reference} saved, but the confirmation did not go out: {reason}"),
-        "key.cancel": ("Annuler", "Cancel"),
-        "key.save": ("Enregistrer", "Save"),
-    }
-)
+LABELS = Section("ui.new_booking")
 
 _DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.formatting import format_short
 from deskpay.services.desk import Desk
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed
 from deskpay.tui.modals.base import DeskScreen
 
@@ -30,40 +30,7 @@ FILTERS = (None, "failed", "queued", "sending", "sent")
 COLUMNS = ("id", "when", "status", "attempts", "to", "subject", "error")
 """Short columns first, so status and attempts stay in view at 80 columns."""
 
-LABELS = Labels(
-    {
-        "title": ("File d'envoi des emails", "Email outbox"),
-        "filter": ("Filtre : {name}", "Filter: {name}"),
-        "filter.all": ("tous", "all"),
-        "counts": ("En attente {queued} · En cours {sending} · Envoyés {sent} · Échecs {failed}",
-                   "Queued {queued} · Sending {sending} · Sent {sent} · Failed {failed}"),
-        "status.queued": ("en attente", "queued"),
-        "status.sending": ("en cours", "sending"),
-        "status.sent": ("envoyé", "sent"),
-        "status.failed": ("échec", "failed"),
-        "col.id": ("N°", "No."),
-        "col.when": ("Créé", "Created"),
-        "col.to": ("À", "To"),
-        "col.subject": ("Objet", "Subject"),
-        "col.status": ("Statut", "Status"),
-        "col.attempts": ("Essais", "Tries"),
-        "col.error": ("Dernière erreur", "Last error"),
-        "empty": ("Aucun email.", "No email."),
-        "shown": ("{shown} affiché(s)", "{shown} shown"),
-        "reader.head": ("Email n°{id} · {kind} · {status}\nÀ : {to}\nObjet : {subject}\nRéservation : {reference}\n"
-                        "Créé le {created} par {by} · {attempts} essai(s){sent}{error}",
-                        "Email no. {id} · {kind} · {status}\nTo: {to}\nSubject: {subject}\nBooking: {reference}\n"
-                        "Created {created} by {by} · {attempts} attempt(s){sent}{error}"),
-        "reader.sent": (" · envoyé le {when}", " · sent {when}"),
-        "reader.error": ("\nDernière erreur : {error}", "\nLast error: {error}"),
-        "retried": ("Email n°{id} remis dans la file d'envoi.", "Email no. {id} put back in the queue."),
-        "key.back": ("Retour", "Back"),
-        "key.open": ("Lire", "Read"),
-        "key.retry": ("Renvoyer", "Retry"),
-        "key.cycle_filter": ("Filtre", "Filter"),
-        "key.refresh": ("Actualiser", "Refresh"),
-    }
-)
+LABELS = Section("ui.outbox")
 
 
 class OutboxScreen(DeskScreen[None]):
@@ -149,7 +116,7 @@ class OutboxScreen(DeskScreen[None]):
         self.post_message(self.Listed(messages, counts))
 
     def _status(self, status: str) -> str:
-        return self.t(f"status.{status}") if f"status.{status}" in LABELS.keys() else status
+        return self.t(f"status.{status}") if f"status.{status}" in LABELS else status
 
     @on(Listed)
     def _listed(self, event: Listed) -> None:

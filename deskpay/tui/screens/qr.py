@@ -26,7 +26,7 @@ from deskpay.domain.links import LinkStatus, time_left
 from deskpay.services.desk import Desk
 from deskpay.services.qr import QrCode, QrTooLarge, cells_needed, make_qr
 from deskpay.services.views import LinkView
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed, BookingChanged, LinkPaid
 from deskpay.tui.modals.base import DeskScreen
 from deskpay.tui.widgets.qr_view import QrView
@@ -41,22 +41,7 @@ TEXT_BELOW = 10
 """Rows kept for the text when it stands below the code."""
 _LEVEL_RANK = {"L": 0, "M": 1, "Q": 2, "H": 3}
 
-LABELS = Labels(
-    {
-        "loading": ("Chargement du lien…", "Loading the link…"),
-        "scan": ("Scannez le code pour payer", "Scan the code to pay"),
-        "label": ("{label} · {reference}", "{label} · {reference}"),
-        "expires": ("Expire dans {left}", "Expires in {left}"),
-        "expired_now": ("Ce lien a expiré.", "This link has expired."),
-        "closed": ("Ce lien n'est plus payable : il est {status}.", "This link can no longer be paid: it is {status}."),
-        "not_ready": ("Le lien est en cours de création…", "The link is still being created…"),
-        "paid": ("PAYÉ ✓", "PAID ✓"),
-        "paid.plain": ("Payé ✓", "Paid ✓"),
-        "thanks": ("Merci !", "Thank you!"),
-        "back": ("Échap : retour", "Esc: back"),
-        "key.back": ("Retour", "Back"),
-    }
-)
+LABELS = Section("ui.qr")
 
 # A large-letter font for the few letters of "PAYÉ ✓" / "PAID ✓": six rows, the first for accents.
 _GLYPHS = {

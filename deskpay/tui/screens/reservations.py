@@ -23,11 +23,10 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 from textual.worker import Worker, get_current_worker
 
-from deskpay.domain.messages import visible_echo
 from deskpay.services.desk import Desk
 from deskpay.services.listing import BookingQuery, search_bookings
 from deskpay.services.views import BookingPage, BookingRow
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section, has, text, visible_echo
 from deskpay.tui.messages import BookingChanged, FirstListShown, failure_of
 from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.booking_table import BookingTable
@@ -38,33 +37,7 @@ from deskpay.tui.widgets.period_bar import Period, PeriodBar
 PAGE_SIZE = 100
 LIVE_REFRESH_LIMIT = 60
 
-LABELS = Labels(
-    {
-        "search": ("Chercher : réf., nom, email, téléphone  (/)", "Search: ref., name, email, phone  (/)"),
-        "day": ("jj/mm/aaaa", "dd/mm/yyyy"),
-        "unpaid": ("Impayées", "Unpaid"),
-        "count": ("{shown} sur {total}", "{shown} of {total}"),
-        "count_none": ("Aucune réservation", "No bookings"),
-        "loading": ("Chargement…", "Loading…"),
-        "bad_day": ("« {text} » n'est pas une date : jj/mm/aaaa, jj/mm ou aaaa-mm-jj.",
-                    "“{text}” is not a date: dd/mm/yyyy, dd/mm or yyyy-mm-dd."),
-        "title": ("Réservations", "Reservations"),
-        # Binding descriptions, by binding id.
-        "reservations.search": ("Chercher", "Search"),
-        "reservations.open": ("Ouvrir", "Open"),
-        "reservations.new": ("Nouvelle", "New"),
-        "reservations.outbox": ("Envois", "Outbox"),
-        "reservations.unpaid": ("Impayées", "Unpaid"),
-        "reservations.today": ("Période", "Period"),
-        "reservations.tomorrow": ("Demain", "Tomorrow"),
-        "reservations.week": ("Cette semaine", "This week"),
-        "reservations.all": ("Toutes les dates", "All dates"),
-        "reservations.day": ("Une date…", "A date…"),
-        "reservations.reload": ("Actualiser", "Refresh"),
-        "reservations.back": ("Retour à la liste", "Back to the list"),
-        "command.reservations.today": ("Aujourd'hui", "Today"),
-    }
-)
+LABELS = Section("ui.reservations")
 
 _DAY_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\s*$")
 _DAY_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -154,7 +127,7 @@ class ReservationsScreen(Screen):
         self._open_when_loaded = False  # Enter on the list before its answer: open its first row
         self._open_if_single = False  # Enter in the search before its answer: open a single match
         self._first_shown = False
-        localize_bindings(self, LABELS, self.lang)
+        localize_bindings(self, self.lang)
 
     # --- layout --------------------------------------------------------------------------------------------
 
@@ -178,7 +151,7 @@ class ReservationsScreen(Screen):
     def command_title(self, binding: Binding) -> str:
         """The command palette's name for a key (the footer's "Période" is "Aujourd'hui" there)."""
         key = f"command.{binding.id}"
-        return LABELS(key, self.lang) if key in LABELS.keys() else binding.description
+        return text(key, self.lang) if has(key) else binding.description
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:

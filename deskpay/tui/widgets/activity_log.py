@@ -12,32 +12,9 @@ from textual.widgets import DataTable
 from deskpay.domain.formatting import format_short
 from deskpay.domain.money import Money
 from deskpay.services.views import AuditView
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 
-LABELS = Labels(
-    {
-        "when": ("Quand", "When"),
-        "who": ("Qui", "Who"),
-        "what": ("Quoi", "What"),
-        "booking.create": ("Réservation créée ({participants} pers., {total})",
-                           "Booking created ({participants} ppl, {total})"),
-        "booking.edit": ("Réservation modifiée : {before} → {after}", "Booking changed: {before} → {after}"),
-        "customer.edit": ("Client modifié : {changes}", "Client changed: {changes}"),
-        "link.create": ("Lien créé : {links}", "Link created: {links}"),
-        "link.cancel": ("Lien n°{link_id} annulé ({amount})", "Link #{link_id} cancelled ({amount})"),
-        "link.email": ("Email du lien n°{link_id} envoyé à {to}", "Email of link #{link_id} sent to {to}"),
-        "link.expire": ("Lien expiré : n°{ids}", "Link expired: #{ids}"),
-        "link.failed": ("Création de lien échouée : {errors}", "Link creation failed: {errors}"),
-        "link.declined": ("Paiement refusé sur le lien n°{link_id} ({amount})",
-                          "Payment declined on link #{link_id} ({amount})"),
-        "payment.record": ("Paiement enregistré : {amount} ({method})", "Payment recorded: {amount} ({method})"),
-        "payment.online": ("Paiement en ligne reçu : {amount} (lien n°{link_id})",
-                           "Online payment received: {amount} (link #{link_id})"),
-        "confirmation.send": ("Confirmation envoyée à {to}", "Confirmation sent to {to}"),
-        "email.retry": ("Email renvoyé à {to}", "Email sent again to {to}"),
-        "people": ("{n} pers.", "{n} ppl"),
-    }
-)
+LABELS = Section("ui.history")
 
 
 def _money(value: Any, lang: str) -> str:

@@ -12,29 +12,12 @@ from rich.text import Text
 from textual.app import App
 from textual.color import Color, ColorParseError
 
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.themes import VARIABLE_DEFAULTS, status_colour
 
-BADGES = Labels(
-    {
-        "unpaid": ("impayé", "unpaid"),
-        "deposit_paid": ("acompte payé", "deposit paid"),
-        "paid": ("payé", "paid"),
-        "link_open": ("lien ouvert", "link open"),
-        "link_expired": ("lien expiré", "link expired"),
-        "cancelled": ("annulée", "cancelled"),
-    }
-)
+BADGES = Section("badge")
 
-LINK_STATUSES = Labels(
-    {
-        "open": ("ouvert", "open"),
-        "paid": ("payé ✓", "paid ✓"),
-        "expired": ("expiré", "expired"),
-        "cancelled": ("annulé", "cancelled"),
-        "failed": ("en échec", "failed"),
-    }
-)
+LINK_STATUSES = Section("ui.link_status")
 
 _BADGE_VARIABLE = {"paid": "paid", "deposit_paid": "deposit", "link_open": "open", "link_expired": "expired",
                    "unpaid": "unpaid", "cancelled": "cancelled"}

@@ -7,17 +7,9 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 
-LABELS = Labels(
-    {
-        "sandbox": ("SANDBOX — paiements fictifs", "SANDBOX — fake payments"),
-        "test": ("STRIPE MODE TEST", "STRIPE TEST MODE"),
-        "live": ("STRIPE LIVE", "STRIPE LIVE"),
-        "starting": ("STRIPE — connexion…", "STRIPE — connecting…"),
-        "unavailable": ("STRIPE — indisponible", "STRIPE — unavailable"),
-    }
-)
+LABELS = Section("ui.banner")
 
 MODES = ("sandbox", "test", "live", "starting", "unavailable")
 

@@ -33,30 +33,11 @@ from textual.theme import Theme
 from deskpay.domain.formatting import format_short
 from deskpay.domain.money import Money
 from deskpay.services.views import BookingRow
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.widgets.badges import BADGES, badge_rich_style
 from deskpay.tui.widgets.keys import localize_bindings
 
-LABELS = Labels(
-    {
-        "reference": ("Réf.", "Ref."),
-        "start": ("Début", "Start"),
-        "activity": ("Activité", "Activity"),
-        "customer": ("Client", "Customer"),
-        "participants": ("Pers.", "Ppl"),
-        "total": ("Total", "Total"),
-        "paid": ("Payé", "Paid"),
-        "balance": ("Solde", "Balance"),
-        "badge": ("Paiement", "Payment"),
-        "bookings.open": ("Ouvrir", "Open"),
-        "bookings.up": ("Ligne précédente", "Previous row"),
-        "bookings.down": ("Ligne suivante", "Next row"),
-        "bookings.page_up": ("Page précédente", "Page up"),
-        "bookings.page_down": ("Page suivante", "Page down"),
-        "bookings.first": ("Première ligne", "First row"),
-        "bookings.last": ("Dernière ligne chargée", "Last loaded row"),
-    }
-)
+LABELS = Section("ui.booking_table")
 
 # Column sets, widest first: (key, minimum width, right-aligned). The last one fits 80 columns.
 LAYOUTS = (
@@ -159,7 +140,7 @@ class BookingTable(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles_generation = 0
         self._style_cache: tuple | None = None
-        localize_bindings(self, LABELS, lang)
+        localize_bindings(self, lang)
 
     def on_mount(self) -> None:
         self._columns = layout_for(self.size.width or 120)

@@ -9,26 +9,9 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from deskpay.services.views import BookingDetail
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 
-LABELS = Labels(
-    {
-        "title": ("Client", "Client"),
-        "email": ("Email", "Email"),
-        "phone": ("Téléphone", "Phone"),
-        "language": ("Langue", "Language"),
-        "none": ("—", "—"),
-        "lang_fr": ("français", "French"),
-        "lang_en": ("anglais", "English"),
-        "edit": ("[e] Modifier le client", "[e] Edit the client"),
-        "confirmation": ("[r] Confirmation de réservation avec lien de paiement — Renvoyer",
-                         "[r] Booking confirmation with payment link — Resend"),
-        "confirmation_off": ("Confirmation de réservation avec lien de paiement — Renvoyer : indisponible, "
-                             "{name} n'a pas d'adresse email ([e] pour en ajouter une).",
-                             "Booking confirmation with payment link — Resend: unavailable, "
-                             "{name} has no email address ([e] to add one)."),
-    }
-)
+LABELS = Section("ui.client")
 
 
 class ClientPane(Vertical):

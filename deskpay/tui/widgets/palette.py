@@ -15,24 +15,13 @@ from textual.content import Content
 
 from deskpay.domain.formatting import format_short
 from deskpay.services.views import BookingRow
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed
 from deskpay.tui.widgets.badges import BADGES
 
 log = logging.getLogger(__name__)
 
-LABELS = Labels(
-    {
-        "find_placeholder": ("Réservation : référence, nom, email ou téléphone…",
-                             "Booking: reference, name, email or phone…"),
-        "theme_placeholder": ("Thème…", "Theme…"),
-        "theme": ("Thème : {title}", "Theme: {title}"),
-        "theme_help": ("Couleurs de l'application (mémorisé)", "Colours of the app (remembered)"),
-        "deskpay-dark": ("Sombre", "Dark"),
-        "deskpay-light": ("Clair", "Light"),
-        "deskpay-high-contrast": ("Contraste élevé", "High contrast"),
-    }
-)
+LABELS = Section("ui.palette")
 
 FINDER_ROWS = 20
 
@@ -87,7 +76,7 @@ class ThemePicker(Provider):
         app = self.app
         lang = app.lang
         names = [name for name in app.available_themes if name in app.deskpay_themes]
-        return [(name, LABELS(name, lang) if name in LABELS.keys() else app.deskpay_themes[name]) for name in names]
+        return [(name, LABELS(name, lang) if name in LABELS else app.deskpay_themes[name]) for name in names]
 
     async def discover(self) -> Hits:
         for name, title in self._themes():

@@ -20,39 +20,10 @@ from textual.widgets import DataTable, Static
 from deskpay.domain.formatting import format_duration, format_short
 from deskpay.domain.links import LinkStatus, time_left
 from deskpay.services.views import BookingDetail, LinkView
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 from deskpay.tui.widgets.badges import link_status_text
 
-LABELS = Labels(
-    {
-        "title": ("Paiement", "Payment"),
-        "total": ("Total", "Total"),
-        "paid": ("Payé", "Paid"),
-        "pending": ("En attente (liens ouverts)", "Pending (open links)"),
-        "balance": ("Solde", "Balance"),
-        "overpaid": ("Trop-perçu", "Overpaid"),
-        "payments": ("Paiements", "Payments"),
-        "links": ("Liens de paiement", "Payment links"),
-        "no_payments": ("Aucun paiement.", "No payments."),
-        "no_links": ("Aucun lien.", "No links."),
-        "method": ("Moyen", "Method"),
-        "amount": ("Montant", "Amount"),
-        "when": ("Quand", "When"),
-        "who": ("Qui", "Who"),
-        "label": ("Libellé", "Label"),
-        "recipient": ("Destinataire", "Recipient"),
-        "status": ("Statut", "Status"),
-        "left": ("Reste", "Left"),
-        "expired_at": ("expiré {when}", "expired {when}"),
-        "no_recipient": ("—", "—"),
-        "online": ("en ligne", "online"),
-        "card": ("carte", "card"),
-        "cash": ("espèces", "cash"),
-        "transfer": ("virement", "transfer"),
-        "voucher": ("bon", "voucher"),
-        "refund": ("remboursement", "refund"),
-    }
-)
+LABELS = Section("ui.payment_pane")
 
 
 class LinksTable(DataTable):
@@ -189,7 +160,7 @@ class PaymentPane(Vertical):
         payments = self.query_one("#payments", DataTable)
         payments.clear()
         for payment in detail.payments:
-            method = LABELS(payment.method, lang) if payment.method in LABELS.keys() else payment.method
+            method = LABELS(payment.method, lang) if payment.method in LABELS else payment.method
             if payment.kind == "refund":
                 method = LABELS("refund", lang)
             payments.add_row(

@@ -9,17 +9,9 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from deskpay.tui.i18n import Labels
+from deskpay.domain.i18n import Section
 
-LABELS = Labels(
-    {
-        "today": ("Aujourd'hui", "Today"),
-        "tomorrow": ("Demain", "Tomorrow"),
-        "week": ("Semaine", "This week"),
-        "all": ("Tout", "All"),
-        "day": ("Date", "Date"),
-    }
-)
+LABELS = Section("ui.period")
 
 
 class Period(StrEnum):
