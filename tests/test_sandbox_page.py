@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from deskpay.domain.errors import Refused
-from deskpay.domain.formatting import format_when
+from deskpay.domain.dates import format_when
 from deskpay.domain.money import Money
 from deskpay.services.collect import collect_online
 from deskpay.services.links import cancel_link

@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from deskpay.domain.errors import InvalidInput, NotFound, Refused
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
-from deskpay.services.collect import OFFLINE_MODES, collect_offline, collect_online, request_balance
+from deskpay.domain.payments import DESK_METHODS
+from deskpay.services.collect import collect_offline, collect_online, request_balance
 from deskpay.services.queries import booking_detail
 from deskpay.store.models import AuditEvent, Booking, EmailMessage, Payment, PaymentLink
 from tests.conftest import add_activity, add_booking, unchanged
@@ -24,7 +25,7 @@ def booking(desk):
     return add_booking(desk, participants=4)  # 100.00
 
 
-@pytest.mark.parametrize("mode", OFFLINE_MODES)
+@pytest.mark.parametrize("mode", DESK_METHODS)
 def test_collect_offline_records_each_mode(desk, booking, mode):
     payment = collect_offline(desk, booking.reference, "30,00", mode, note="TPE ticket 0042")
     assert (payment.amount, payment.method, payment.kind, payment.operator) == (eur(3_000), mode, "payment", "alice")

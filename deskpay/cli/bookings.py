@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Optional
 
 import typer
 
 from deskpay.cli.common import desk_session, fail, handle_errors, lang, print_json, run_async
+from deskpay.domain.dates import read_day, read_moment
 from deskpay.domain.errors import DeskpayError, InvalidInput
 
 app = typer.Typer(no_args_is_help=True)
-
-def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput("cli.bad_date", text=text[:40]) from None
-
-
-def parse_start(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput("cli.bad_datetime", text=text[:40]) from None
-
 
 @app.command("list")
 @handle_errors
@@ -36,11 +22,11 @@ def list_bookings(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Bookings, upcoming first (today at the top), then past ones."""
-    from deskpay.domain.formatting import format_short
+    from deskpay.domain.dates import format_short
     from deskpay.services.listing import BookingQuery, search_bookings
 
-    the_day = parse_day(day) if day is not None else None
     with desk_session() as desk:
+        the_day = read_day(day, desk.now().astimezone(desk.settings.tz()).date()) if day is not None else None
         page = search_bookings(desk, BookingQuery(text=search or "", day_from=the_day, day_to=the_day,
                                                   unpaid_only=unpaid, limit=limit))
         if as_json:
@@ -95,7 +81,7 @@ def create(
             from deskpay.domain.errors import Refused
 
             raise Refused("confirmation.no_email", name=name.strip()[:80])
-        detail = create_booking(desk, NewBooking(activity=activity, start=parse_start(start), participants=participants,
+        detail = create_booking(desk, NewBooking(activity=activity, start=read_moment(start, desk.settings.tz()), participants=participants,
                                                  customer=NewCustomer(name, email, phone, language),
                                                  total=total, notes=notes))
         sent = None

@@ -19,7 +19,7 @@ def list_links(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Payment links, newest first."""
-    from deskpay.domain.formatting import format_short
+    from deskpay.domain.dates import format_short
     from deskpay.domain.links import LinkStatus
     from deskpay.services.queries import list_links as query
 

@@ -52,21 +52,22 @@ def collect(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Encaisser: record a desk payment at once, or create a payment link (online; prints its URL)."""
-    from deskpay.services.collect import MODES, collect_offline, collect_online
+    from deskpay.services.collect import collect as collect_money, collect_mode
 
-    if mode not in MODES:
-        raise InvalidInput("collect.bad_mode", mode=mode[:20])
+    chosen = collect_mode(mode)
     message = _read_message(message_file)
     with desk_session() as desk:
-        if mode != "online":
-            payment = collect_offline(desk, reference, amount, mode)
+        done = run_async(lambda: _closing(desk, collect_money(
+            desk, reference, amount, chosen, email=email, send_email=not no_email, subject=subject, message=message)))
+        if done.payment is not None:
+            payment = done.payment
             if as_json:
                 print_json({"payment": payment.to_json(), "booking": reference.strip().upper()})
             else:
                 typer.echo(f"{payment.amount.format(lang())} {mode} — #{payment.id}")
             return
-        outcome = run_async(lambda: _closing(desk, collect_online(
-            desk, reference, amount, email=email, send_email=not no_email, subject=subject, message=message)))
+        outcome = done.links
+        assert outcome is not None
         if as_json:
             _print_links(outcome, True)
         else:

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from deskpay.cli.common import desk_session, handle_errors, lang, print_json
+from deskpay.domain.outbox import EmailStatus
 
 app = typer.Typer(help="The outbox: emails queued, sent and failed; retry a failed one.", no_args_is_help=True)
 
@@ -31,14 +32,14 @@ def list_outbox(
         if as_json:
             print_json({"messages": [message.to_json() for message in messages], "counts": counts})
             return
-        from deskpay.domain.formatting import format_short
+        from deskpay.domain.dates import format_short
 
         lng, tz = lang(), desk.settings.tz()
         for message in messages:
             when = message.sent_at or message.next_attempt_at or message.created_at
             line = (f"#{message.id:<6} {message.status:<7} {format_short(when, tz, lng):<16} "
                     f"{message.kind:<15} {message.to[:32]:<32} {message.subject[:50]}")
-            if message.status in ("queued", "failed") and message.last_error:
+            if message.status in (EmailStatus.QUEUED, EmailStatus.FAILED) and message.last_error:
                 line += f"  [{message.attempts}× {message.last_error[:60]}]"
             typer.echo(line.rstrip())
         shown = counts[status] if status else sum(counts.values())

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from deskpay.domain.formatting import format_short, format_when
+from deskpay.domain.dates import format_short, format_when
 from deskpay.domain.i18n import Section
 from deskpay.services.views import BookingDetail
+from deskpay.domain.payments import PaymentKind
 
 _LABELS = Section("cli.sheet")
 
@@ -28,7 +29,7 @@ def print_booking(detail: BookingDetail, tz: ZoneInfo, lang: str) -> None:
     if detail.payments:
         echo(f"{t['payments']}:")
         for p in detail.payments:
-            sign = "-" if p.kind == "refund" else ""
+            sign = "-" if p.kind == PaymentKind.REFUND else ""
             echo(f"  #{p.id} {format_short(p.created_at, tz, lang)}  {sign}{p.amount.format(lang):>12}  {p.method}  {p.operator}")
     if detail.links:
         echo(f"{t['links']}:")

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from deskpay.domain.money import Money
+
+
+class Badge(StrEnum):
+    """What the reservations list says of a booking's money, at a glance."""
+
+    UNPAID = "unpaid"
+    DEPOSIT_PAID = "deposit_paid"
+    PAID = "paid"
+    LINK_OPEN = "link_open"
+    LINK_EXPIRED = "link_expired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +54,14 @@ class BookingAmounts:
     def fully_paid(self) -> bool:
         return self.paid.minor >= self.total.minor
 
-    def badge(self, has_expired_link: bool = False) -> str:
-        """One of ``paid``, ``deposit_paid``, ``link_open``, ``link_expired``, ``unpaid`` for the list badge."""
+    def badge(self, has_expired_link: bool = False) -> Badge:
+        """The list badge: paid, then a link open, then a deposit paid, then an expired link, else unpaid."""
         if self.fully_paid:
-            return "paid"
+            return Badge.PAID
         if self.pending:
-            return "link_open"
+            return Badge.LINK_OPEN
         if self.paid:
-            return "deposit_paid"
+            return Badge.DEPOSIT_PAID
         if has_expired_link:
-            return "link_expired"
-        return "unpaid"
+            return Badge.LINK_EXPIRED
+        return Badge.UNPAID

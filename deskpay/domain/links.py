@@ -1,4 +1,4 @@
-"""The life of a payment link: which states exist and which moves between them are allowed."""
+"""The life of a payment link: its states, its purposes, which moves and which desk actions each allows."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from deskpay.domain.i18n import text
 MIN_VALIDITY = timedelta(minutes=30)
 MAX_VALIDITY = timedelta(hours=24)
 DEFAULT_VALIDITY = MAX_VALIDITY
+
 
 class LinkStatus(StrEnum):
     OPEN = "open"
@@ -30,9 +31,30 @@ class LinkStatus(StrEnum):
         return self.label(lang)
 
 
+class LinkPurpose(StrEnum):
+    """Why a link was made; it chooses the email that carries it."""
+
+    CONFIRMATION = "confirmation"  # the booking confirmation's deposit or full payment
+    LINK = "link"  # a custom amount, from Encaisser
+    BALANCE = "balance"  # everything still requestable
+    SPLIT = "split"  # one participant's share
+
+
+class RemoteState(StrEnum):
+    """What the payment provider says of a link."""
+
+    OPEN = "open"
+    PROCESSING = "processing"  # the customer finished; an asynchronous method (a bank debit) has not settled
+    PAID = "paid"
+    FAILED = "failed"  # that method failed: the link cannot be paid any more
+    EXPIRED = "expired"
+
+
 _ALLOWED = {
     LinkStatus.OPEN: {LinkStatus.PAID, LinkStatus.EXPIRED, LinkStatus.CANCELLED, LinkStatus.FAILED},
 }
+REGENERABLE = frozenset({LinkStatus.EXPIRED, LinkStatus.CANCELLED, LinkStatus.FAILED})
+"""A link in one of these states can be made again (same amount, label and recipient)."""
 
 
 def can_move(current: LinkStatus | str, target: LinkStatus | str) -> bool:
@@ -45,6 +67,19 @@ def check_move(current: LinkStatus | str, target: LinkStatus | str) -> LinkStatu
     if not can_move(cur, tgt):
         raise Refused("link.bad_transition", current=cur, target=tgt)
     return tgt
+
+
+def can_regenerate(status: LinkStatus | str) -> bool:
+    return LinkStatus(status) in REGENERABLE
+
+
+def can_cancel(status: LinkStatus | str) -> bool:
+    return can_move(status, LinkStatus.CANCELLED)
+
+
+def can_share(status: LinkStatus | str, has_url: bool) -> bool:
+    """Copy, show as a QR code, email: only an open link whose page exists."""
+    return LinkStatus(status) is LinkStatus.OPEN and has_url
 
 
 def check_validity(validity: timedelta) -> timedelta:

@@ -10,7 +10,7 @@ from deskpay.domain.errors import InvalidInput, NotFound, Refused
 from deskpay.domain.money import Money
 from deskpay.domain.terms import PaymentTerms
 from deskpay.services.audit import audit
-from deskpay.services.collect import MODES, as_money
+from deskpay.services.collect import as_money, collect_mode
 from deskpay.services.desk import Desk
 from deskpay.services.ledger import compute_amounts, lock_booking, refresh_booking
 from deskpay.services.operators import require_manager
@@ -18,12 +18,12 @@ from deskpay.services.queries import payment_view
 from deskpay.services.text import clean_line
 from deskpay.services.views import PaymentView
 from deskpay.store.models import Activity, Booking, Payment
+from deskpay.domain.payments import PaymentKind
 
 def record_refund(desk: Desk, reference: str, amount: Money | str, method: str, *, note: str = "") -> PaymentView:
     """Money given back: lowers what is paid; never more than was paid."""
     require_manager(desk, "record a refund")
-    if method not in MODES:
-        raise InvalidInput("collect.bad_mode", mode=str(method)[:20])
+    method = collect_mode(method).method
     note = clean_line(note, "Message", max_len=200)
     now = desk.now()
     with desk.write() as session:
@@ -32,7 +32,7 @@ def record_refund(desk: Desk, reference: str, amount: Money | str, method: str, 
         amounts = compute_amounts(session, booking)
         if money > amounts.paid:
             raise Refused("refund.over_paid", asked=money, paid=amounts.paid)
-        refund = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind="refund",
+        refund = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind=PaymentKind.REFUND,
                          method=method, operator=desk.operator, note=note, created_at=now)
         session.add(refund)
         session.flush()

@@ -18,6 +18,8 @@ from deskpay.services.queries import detail_of
 from deskpay.services.text import clean_block, clean_line, clean_phone, escape_like, search_key
 from deskpay.services.views import BookingDetail, LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
+from deskpay.domain.links import LinkStatus, check_move
+from deskpay.domain.booking import follows_price, price_of
 
 @dataclass(frozen=True, slots=True)
 class NewCustomer:
@@ -76,6 +78,10 @@ def _find_activity(session, activity: str | int) -> Activity:
     return row
 
 
+def _unit_price(activity: Activity) -> Money:
+    return Money(activity.unit_price_minor, activity.currency)
+
+
 def _check_participants(value: object, activity: Activity) -> int:
     if type(value) is not int or not 1 <= value <= activity.max_participants:
         raise InvalidInput("booking.participants", max=activity.max_participants, activity=activity.name)
@@ -108,7 +114,7 @@ def create_booking(desk: Desk, data: NewBooking) -> BookingDetail:
                 raise NotFound("customer.not_found", id=data.customer)
         language = _check_language(data.language or customer.language)
         if data.total is None:
-            total = Money(activity.unit_price_minor * data.participants, activity.currency)
+            total = price_of(_unit_price(activity), data.participants)
         else:
             total = as_money(data.total, activity.currency, desk)
         year = start.astimezone(settings.tz()).year
@@ -140,8 +146,9 @@ async def edit_booking(desk: Desk, reference: str, *, participants: int | None =
             before = {"participants": booking.participants, "total": Money(booking.total_minor, booking.currency)}
             if participants is not None:
                 _check_participants(participants, activity)
-                if total is None and booking.total_minor == activity.unit_price_minor * booking.participants:
-                    booking.total_minor = activity.unit_price_minor * participants
+                current = Money(booking.total_minor, booking.currency)
+                if total is None and follows_price(current, _unit_price(activity), booking.participants):
+                    booking.total_minor = price_of(_unit_price(activity), participants).minor
                 booking.participants = participants
             if total is not None:
                 booking.total_minor = as_money(total, booking.currency, desk).minor
@@ -158,14 +165,14 @@ async def edit_booking(desk: Desk, reference: str, *, participants: int | None =
             cancelled: list[PaymentLink] = []
             if amounts.pending > amounts.balance:
                 open_links = session.execute(
-                    select(PaymentLink).where(PaymentLink.booking_id == booking.id, PaymentLink.status == "open")
+                    select(PaymentLink).where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN)
                     .order_by(PaymentLink.created_at.desc(), PaymentLink.id.desc())
                 ).scalars().all()
                 pending = amounts.pending.minor
                 for link in open_links:
                     if pending <= amounts.balance.minor:
                         break
-                    link.status = "cancelled"
+                    link.status = check_move(link.status, LinkStatus.CANCELLED)
                     link.status_reason = "booking changed: no longer fits the balance"
                     link.updated_at = now
                     session.add(link)

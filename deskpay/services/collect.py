@@ -1,6 +1,14 @@
-"""Encaisser: record money taken at the desk, or open a payment link for it."""
+"""Encaisser: record money taken at the desk, or open a payment link for it.
+
+:func:`collect` is the one dispatcher the TUI and the CLI call: a desk mode
+(card terminal, cash, transfer, voucher) records the payment at once; the
+online mode opens a payment link.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
 
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import InvalidInput, Refused
@@ -8,16 +16,15 @@ from deskpay.domain.i18n import text
 from deskpay.domain.money import Money, parse_amount
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
-from deskpay.services.emails.outbox import method_label
 from deskpay.services.ledger import compute_amounts, lock_booking, refresh_booking
 from deskpay.services.links import LinksOutcome, LinkSpec, open_links
 from deskpay.services.queries import payment_view
 from deskpay.services.text import clean_block
 from deskpay.services.views import PaymentView
 from deskpay.store.models import Payment
+from deskpay.domain.links import LinkPurpose
+from deskpay.domain.payments import CollectMode, PaymentKind, PaymentMethod
 
-OFFLINE_MODES = ("card", "cash", "transfer", "voucher")
-MODES = ("online", *OFFLINE_MODES)
 
 def as_money(amount: Money | str, currency: str, desk: Desk) -> Money:
     ceiling = desk.settings.ceiling()
@@ -41,29 +48,67 @@ def _check_fits(asked: Money, amounts: BookingAmounts) -> None:
         raise Refused(key, asked=asked, requestable=amounts.requestable, pending=amounts.pending)
 
 
-def collect_offline(desk: Desk, reference: str, amount: Money | str, mode: str, *, note: str = "") -> PaymentView:
+def collect_mode(value: CollectMode | str) -> CollectMode:
+    """``value`` as a collect mode, or the refusal naming the modes there are."""
+    try:
+        return CollectMode(value)
+    except ValueError:
+        raise InvalidInput("collect.bad_mode", mode=str(value)[:20]) from None
+
+
+def desk_method(value: PaymentMethod | str) -> PaymentMethod:
+    """``value`` as a desk payment method (not ``online``: a provider reports those)."""
+    mode = collect_mode(value)
+    if not mode.is_desk:
+        raise InvalidInput("collect.bad_mode", mode=str(value)[:20])
+    return mode.method
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """What Encaisser did: a desk payment recorded, or a payment link opened."""
+
+    mode: CollectMode
+    payment: PaymentView | None = None
+    links: LinksOutcome | None = None
+
+
+async def collect(desk: Desk, reference: str, amount: Money | str, mode: CollectMode | str, *, note: str = "",
+                  email: str | None = None, send_email: bool = False, subject: str | None = None,
+                  message: str = "") -> Collected:
+    """Encaisser, whatever the mode: a desk mode records the payment, ``online`` opens a link (and may email it)."""
+    chosen = collect_mode(mode)
+    if chosen.is_desk:
+        payment = await asyncio.to_thread(collect_offline, desk, reference, amount, chosen.method, note=note)
+        return Collected(chosen, payment=payment)
+    links = await collect_online(desk, reference, amount, email=email, send_email=send_email, subject=subject,
+                                 message=message)
+    return Collected(chosen, links=links)
+
+
+def collect_offline(desk: Desk, reference: str, amount: Money | str, method: PaymentMethod | str, *,
+                    note: str = "") -> PaymentView:
     """Record a payment taken at the desk (card terminal, cash, transfer, voucher) at once."""
-    if mode not in OFFLINE_MODES:
-        raise InvalidInput("collect.bad_mode", mode=str(mode)[:20])
+    method = desk_method(method)
     note = clean_block(note, "Notes", max_len=500)  # refused, not cut short or stored with escape codes
     now = desk.now()
     with desk.write() as session:
         booking = lock_booking(session, reference)
         money = as_money(amount, booking.currency, desk)
         _check_fits(money, compute_amounts(session, booking))
-        payment = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind="payment",
-                          method=mode, operator=desk.operator, note=note, created_at=now)
+        payment = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind=PaymentKind.PAYMENT,
+                          method=method, operator=desk.operator, note=note, created_at=now)
         session.add(payment)
         session.flush()
         refresh_booking(session, booking, now)
         audit(session, operator=desk.operator, action="payment.record", now=now, booking_id=booking.id,
-              amount=money, method=mode, method_label=method_label(mode, "en"), payment_id=payment.id)
+              amount=money, method=method, method_label=method.label("en"), payment_id=payment.id)
         return payment_view(payment)
 
 
 async def collect_online(desk: Desk, reference: str, amount: Money | str, *, email: str | None = None,
                          send_email: bool = False, subject: str | None = None, message: str = "",
-                         label: str = "", purpose: str = "link") -> LinksOutcome:
+                         label: str = "", purpose: LinkPurpose = LinkPurpose.LINK) -> LinksOutcome:
     """Open one payment link; optionally queue its email (to ``email`` or the customer's)."""
 
     def plan(session, booking, customer, amounts):
@@ -86,6 +131,6 @@ async def request_balance(desk: Desk, reference: str, *, email: str | None = Non
             return []
         return [LinkSpec(amount=amounts.requestable, label=text("link.label.balance", booking.language),
                          recipient=recipient, notify=send_email, subject=subject, message=message,
-                         purpose="balance")]
+                         purpose=LinkPurpose.BALANCE)]
 
     return await open_links(desk, reference, plan)

@@ -18,6 +18,7 @@ from deskpay.services.links import LinkSpec, compose_link_email, open_links
 from deskpay.services.queries import link_view
 from deskpay.services.views import ActivityView, LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
+from deskpay.domain.links import LinkPurpose, LinkStatus
 
 @dataclass(frozen=True, slots=True)
 class ConfirmationSent:
@@ -62,8 +63,8 @@ async def send_confirmation(desk: Desk, reference: str, mode: str | None = None)
             if mode == "none":
                 return None, False
             existing = session.execute(
-                select(PaymentLink.id).where(PaymentLink.booking_id == booking.id, PaymentLink.status == "open",
-                                             PaymentLink.purpose == "confirmation", PaymentLink.url.is_not(None))
+                select(PaymentLink.id).where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN,
+                                             PaymentLink.purpose == LinkPurpose.CONFIRMATION, PaymentLink.url.is_not(None))
                 .order_by(PaymentLink.id.desc())
             ).scalars().first()
             if existing is not None:
@@ -83,7 +84,7 @@ async def send_confirmation(desk: Desk, reference: str, mode: str | None = None)
             if not ask:
                 return []
             return [LinkSpec(amount=ask, label=text(f"link.label.{chosen}", booking.language),
-                             recipient=_customer_email(session, booking), notify=True, purpose="confirmation")]
+                             recipient=_customer_email(session, booking), notify=True, purpose=LinkPurpose.CONFIRMATION)]
 
         outcome = await open_links(desk, reference, plan)
         link = outcome.links[0]
@@ -95,7 +96,7 @@ async def send_confirmation(desk: Desk, reference: str, mode: str | None = None)
             booking = lock_booking(session, reference)  # a cancelled booking is confirmed to nobody
             to = _customer_email(session, booking)
             link = session.get(PaymentLink, existing_id) if existing_id else None
-            if link is not None and link.status == "open":
+            if link is not None and link.status == LinkStatus.OPEN:
                 draft = compose_link_email(session, desk, link, to=to)
             else:
                 link = None

@@ -22,6 +22,11 @@ from sqlmodel import SQLModel
 
 from deskpay import paths
 from deskpay.domain.errors import Refused
+from deskpay.domain.amounts import BookingAmounts
+from deskpay.domain.booking import BookingStatus, price_of
+from deskpay.domain.i18n import text
+from deskpay.domain.links import LinkPurpose, LinkStatus
+from deskpay.domain.payments import DESK_METHODS, PaymentKind, PaymentMethod
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.terms import PaymentTerms
 from deskpay.services.desk import Desk
@@ -43,7 +48,9 @@ DEFAULT_BOOKINGS = 2_000
 DEMO_MARKER = "demo"
 
 SPAN_DAYS = 60
-OFFLINE = ("card", "cash", "transfer", "voucher")
+DEMO_LABELS = {(LinkPurpose.CONFIRMATION, True): "link.label.full", (LinkPurpose.CONFIRMATION, False): "link.label.deposit",
+               (LinkPurpose.BALANCE, False): "link.label.balance"}
+"""A demo link's label (in the customer's language), by its purpose and whether it asks the whole total."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +131,7 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
             hh, mm = rng.choice(activity.start_times.split(",")).split(":")
             start = datetime.combine(day, time(int(hh), int(mm)), tzinfo=tz)
             participants = rng.randint(1, min(8, activity.max_participants))
-            total = activity.unit_price_minor * participants
+            total = price_of(Money(activity.unit_price_minor, activity.currency), participants).minor
             year = day.year
             sequences[year] = sequences.get(year, 0) + 1
             reference = f"R-{year}-{sequences[year]:06d}"
@@ -136,9 +143,10 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
             paid = pending = 0
             has_expired = False
 
-            def add_link(amount: int, status: str, label: str, purpose: str, when: datetime) -> int:
+            def add_link(amount: int, status: LinkStatus, purpose: LinkPurpose, when: datetime) -> int:
                 link_id = len(links) + 1
-                token = secrets.token_urlsafe(32) if status == "open" else uuid.uuid4().hex
+                token = secrets.token_urlsafe(32) if status is LinkStatus.OPEN else uuid.uuid4().hex
+                label = text(DEMO_LABELS[purpose, amount == total], customer.language)
                 expires = when + timedelta(hours=24)
                 links.append({"id": link_id, "booking_id": booking_id, "amount_minor": amount,
                               "currency": activity.currency, "label": label, "purpose": purpose,
@@ -153,36 +161,40 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
 
             def add_payment(amount: int, method: str, when: datetime, link_id: int | None) -> None:
                 payments.append({"booking_id": booking_id, "link_id": link_id, "amount_minor": amount,
-                                 "currency": activity.currency, "kind": "payment", "method": method,
+                                 "currency": activity.currency, "kind": PaymentKind.PAYMENT, "method": method,
                                  "provider_reference": f"demo_{uuid.uuid4().hex}" if link_id else None,
                                  "operator": "demo", "note": "", "created_at": when})
 
             paid_when = created + timedelta(hours=rng.randint(1, 20))
             if roll < (0.6 if past else 0.25):  # fully paid, online or at the desk
                 if rng.random() < 0.6:
-                    add_payment(total, "online", paid_when, add_link(total, "paid", "Réservation", "confirmation", created))
+                    add_payment(total, PaymentMethod.ONLINE, paid_when,
+                                add_link(total, LinkStatus.PAID, LinkPurpose.CONFIRMATION, created))
                 else:
-                    add_payment(total, rng.choice(OFFLINE), paid_when, None)
+                    add_payment(total, rng.choice(DESK_METHODS), paid_when, None)
                 paid = total
             elif roll < (0.8 if past else 0.6) and deposit_minor < total:  # deposit paid
-                add_payment(deposit_minor, "online", paid_when, add_link(deposit_minor, "paid", "Acompte", "confirmation", created))
+                add_payment(deposit_minor, PaymentMethod.ONLINE, paid_when,
+                            add_link(deposit_minor, LinkStatus.PAID, LinkPurpose.CONFIRMATION, created))
                 paid = deposit_minor
                 if not past and rng.random() < 0.3 and (now - created) < timedelta(hours=23):
                     pending = total - deposit_minor
-                    add_link(pending, "open", "Solde", "balance", now - timedelta(hours=rng.randint(1, 20)))
+                    add_link(pending, LinkStatus.OPEN, LinkPurpose.BALANCE, now - timedelta(hours=rng.randint(1, 20)))
             elif roll < 0.9:  # a link was sent
                 if past or rng.random() < 0.5:
-                    add_link(deposit_minor, "expired", "Acompte", "confirmation", created)
+                    add_link(deposit_minor, LinkStatus.EXPIRED, LinkPurpose.CONFIRMATION, created)
                     has_expired = True
                 else:
                     pending = deposit_minor
-                    add_link(deposit_minor, "open", "Acompte", "confirmation", now - timedelta(hours=rng.randint(1, 20)))
-            badge = ("paid" if paid >= total else "link_open" if pending else "deposit_paid" if paid
-                     else "link_expired" if has_expired else "unpaid")
+                    add_link(deposit_minor, LinkStatus.OPEN, LinkPurpose.CONFIRMATION,
+                             now - timedelta(hours=rng.randint(1, 20)))
+            currency = activity.currency
+            badge = BookingAmounts(Money(total, currency), Money(paid, currency), Money(pending, currency)).badge(
+                has_expired)
             booking_rows.append({
                 "id": booking_id, "reference": reference, "activity_id": activity.id, "customer_id": customer.id,
                 "start_at": start, "participants": participants, "total_minor": total, "currency": activity.currency,
-                "status": "confirmed", "language": customer.language, "notes": "", "paid_minor": paid,
+                "status": BookingStatus.CONFIRMED, "language": customer.language, "notes": "", "paid_minor": paid,
                 "pending_minor": pending, "badge": badge,
                 "search_text": search_key(reference, customer.name, customer.email, customer.phone),
                 "revision": 0, "created_at": created, "updated_at": created})

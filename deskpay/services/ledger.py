@@ -18,6 +18,8 @@ from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
 from deskpay.services.changes import notify_change
 from deskpay.store.models import Booking, Counter, PaymentLink, Payment
+from deskpay.domain.booking import BookingStatus
+from deskpay.domain.payments import PaymentKind
 
 def bump_revision(session: Session) -> int:
     """Increment and return the global change counter (one row, locked for the transaction)."""
@@ -47,7 +49,7 @@ def lock_booking(session: Session, reference: str, *, for_money: bool = True) ->
     booking = session.execute(statement).scalar_one_or_none()
     if booking is None:
         raise NotFound("booking.not_found", reference=reference.strip()[:40])
-    if for_money and booking.status == "cancelled":
+    if for_money and booking.status == BookingStatus.CANCELLED:
         raise Refused("booking.cancelled", reference=booking.reference)
     return booking
 
@@ -62,7 +64,7 @@ def get_booking_row(session: Session, reference: str) -> Booking:
 def compute_amounts(session: Session, booking: Booking) -> BookingAmounts:
     """The authoritative figures, from the payments and links themselves."""
     signed = func.coalesce(
-        func.sum(case((Payment.kind == "refund", -Payment.amount_minor), else_=Payment.amount_minor)), 0
+        func.sum(case((Payment.kind == PaymentKind.REFUND, -Payment.amount_minor), else_=Payment.amount_minor)), 0
     )
     paid = session.execute(select(signed).where(Payment.booking_id == booking.id)).scalar_one()
     pending = session.execute(

@@ -42,11 +42,12 @@ from deskpay.services.queries import link_view
 from deskpay.services.text import clean_block, clean_line
 from deskpay.services.views import LinkView
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
+from deskpay.domain.links import LinkPurpose, can_regenerate
 
 log = logging.getLogger(__name__)
 
-PURPOSE_EMAIL = {"confirmation": "confirmation", "link": "payment_link", "balance": "balance_request",
-                 "split": "split_share"}
+PURPOSE_EMAIL = {LinkPurpose.CONFIRMATION: "confirmation", LinkPurpose.LINK: "payment_link",
+                 LinkPurpose.BALANCE: "balance_request", LinkPurpose.SPLIT: "split_share"}
 UNFINISHED_AFTER = timedelta(minutes=2)
 FIRST_CHECK_AFTER = timedelta(seconds=10)  # then services.reconcile.next_check takes over
 
@@ -61,7 +62,7 @@ class LinkSpec:
     notify: bool = False
     subject: str | None = None
     message: str = ""
-    purpose: str = "link"
+    purpose: LinkPurpose = LinkPurpose.LINK
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ def _reserve(desk: Desk, reference: str, planner: Planner, replaces_id: int | No
         rows = [
             PaymentLink(
                 booking_id=booking.id, amount_minor=spec.amount.minor, currency=booking.currency, label=spec.label,
-                purpose=spec.purpose, recipient_email=spec.recipient, language=booking.language, status="open",
+                purpose=spec.purpose, recipient_email=spec.recipient, language=booking.language, status=LinkStatus.OPEN,
                 provider=provider.name, token=secrets.token_urlsafe(32), idempotency_key=f"deskpay-{uuid.uuid4()}",
                 expires_at=expires_at, created_by=desk.operator, created_at=now, updated_at=now,
                 replaces_id=replaces_id, notify=spec.notify, email_subject=spec.subject, email_message=spec.message,
@@ -233,7 +234,7 @@ async def finish_unfinished_links(desk: Desk) -> int:
         with desk.read() as session:
             rows = session.execute(
                 select(PaymentLink, Booking).join(Booking, Booking.id == PaymentLink.booking_id).where(
-                    PaymentLink.status == "open", PaymentLink.url.is_(None), PaymentLink.created_at < cutoff,
+                    PaymentLink.status == LinkStatus.OPEN, PaymentLink.url.is_(None), PaymentLink.created_at < cutoff,
                     PaymentLink.provider == desk.provider.name)
             ).all()
             return [_request_of(desk, link, booking) for link, booking in rows]
@@ -259,10 +260,10 @@ def compose_link_email(session: Session, desk: Desk, link: PaymentLink, *, subje
     link_amount = Money(link.amount_minor, link.currency)
     context["balance_after"] = (amounts.balance - link_amount).clamp_min_zero().format(lang)
     context["deposit"] = link_amount < amounts.balance
-    kind = PURPOSE_EMAIL.get(link.purpose, "payment_link")
+    kind = PURPOSE_EMAIL.get(LinkPurpose(link.purpose), "payment_link")
     if kind == "split_share":
         siblings = session.execute(
-            select(PaymentLink.id).where(PaymentLink.booking_id == link.booking_id, PaymentLink.purpose == "split",
+            select(PaymentLink.id).where(PaymentLink.booking_id == link.booking_id, PaymentLink.purpose == LinkPurpose.SPLIT,
                                          PaymentLink.created_at == link.created_at).order_by(PaymentLink.id)
         ).scalars().all()
         context["split"] = {"index": siblings.index(link.id) + 1 if link.id in siblings else 1,
@@ -386,7 +387,7 @@ def expire_due_links(desk: Desk) -> int:
     now = desk.now()
     with desk.write() as session:
         rows = session.execute(
-            select(PaymentLink).where(PaymentLink.status == "open", PaymentLink.expires_at <= now)
+            select(PaymentLink).where(PaymentLink.status == LinkStatus.OPEN, PaymentLink.expires_at <= now)
         ).scalars().all()
         rows = [row for row in rows if not (row.status_reason == PROCESSING_REASON and row.next_check_at)]
         touched: dict[int, list[int]] = {}
@@ -411,7 +412,7 @@ async def regenerate_link(desk: Desk, link_id: int) -> LinksOutcome:
             link = session.get(PaymentLink, link_id)
             if link is None:
                 raise NotFound("link.not_found", id=link_id)
-            if link.status not in ("expired", "cancelled", "failed"):
+            if not can_regenerate(link.status):
                 status = LinkStatus(link.status)
                 raise Refused("link.cannot_regenerate", id=link_id, status=status)
             reference = session.get(Booking, link.booking_id).reference

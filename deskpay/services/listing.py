@@ -19,6 +19,7 @@ from deskpay.services.desk import Desk
 from deskpay.services.text import digits, escape_like, fold
 from deskpay.services.views import BookingPage, BookingRow
 from deskpay.store.tables import activity, booking, counter, customer
+from deskpay.domain.booking import BookingStatus
 
 _EXACT_UP_TO = 1_000
 _REFERENCE = re.compile(r"^r-\d{4}(-\d*)?$")
@@ -48,7 +49,7 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
         conditions.append(c.start_at < _local_midnight(query.day_to + timedelta(days=1), tz))
     if query.unpaid_only:
         conditions.append(c.paid_minor < c.total_minor)
-        conditions.append(c.status == "confirmed")
+        conditions.append(c.status == BookingStatus.CONFIRMED)
     needle = query.text.strip()[:100]
     if needle:
         words = [fold(w) for w in needle.split()]

@@ -18,8 +18,8 @@ from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
 from deskpay.services.text import clean_line
 from deskpay.store.models import Operator
+from deskpay.domain.operators import Role
 
-ROLES = ("manager", "staff")
 
 @dataclass(frozen=True, slots=True)
 class OperatorView:
@@ -35,12 +35,12 @@ def current_operator(desk: Desk) -> OperatorView:
         if row is not None:
             return OperatorView(row.name, row.email, row.role, True)
         anyone = session.execute(select(func.count()).select_from(Operator)).scalar_one() > 0
-    return OperatorView(desk.operator, None, "staff" if anyone else "manager", False)
+    return OperatorView(desk.operator, None, Role.STAFF if anyone else Role.MANAGER, False)
 
 
 def require_manager(desk: Desk, action: str) -> OperatorView:
     operator = current_operator(desk)
-    if operator.role != "manager":
+    if operator.role != Role.MANAGER:
         raise Refused("role.manager_only", action=Msg(f"action.{action.replace(' ', '_')}"),
                       operator=operator.name)
     return operator
@@ -65,13 +65,13 @@ def save_operator(desk: Desk, name: str, role: str, email: str | None = None) ->
     """Add or change an operator; managers only (or anyone, to register the very first, a manager)."""
     from deskpay.services.emails.mime import validate_address
 
-    if role not in ROLES:
+    if role not in tuple(Role):
         raise InvalidInput("role.unknown")
     clean_name = clean_line(name, "Name", max_len=120, required=True)
     address = validate_address(email) if email and email.strip() else None
     with desk.read() as session:
         first = session.execute(select(func.count()).select_from(Operator)).scalar_one() == 0
-    if first and role != "manager":
+    if first and role != Role.MANAGER:
         raise Refused("role.first_is_manager")
     if not first:
         require_manager(desk, "manage operators")

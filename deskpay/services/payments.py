@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from deskpay.domain.errors import NotFound, ProviderError, Refused
-from deskpay.domain.formatting import format_when
+from deskpay.domain.dates import format_when
 from deskpay.domain.links import LinkStatus, check_move
 from deskpay.domain.money import Money
 from deskpay.services.audit import audit
@@ -27,6 +27,7 @@ from deskpay.services.desk import Desk
 from deskpay.services.emails.outbox import booking_context, draft_email, method_label, queue_draft
 from deskpay.services.ledger import lock_booking, refresh_booking
 from deskpay.store.models import Activity, Booking, Customer, Payment, PaymentLink
+from deskpay.domain.payments import PaymentKind, PaymentMethod
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
             status = LinkStatus.EXPIRED if link.status == LinkStatus.OPEN.value else LinkStatus(link.status)
             raise Refused("link.not_payable", id=link.id, status=status)
         payment = Payment(booking_id=booking.id, link_id=link.id, amount_minor=amount.minor, currency=amount.currency,
-                          kind="payment", method="online", provider_reference=reference,
+                          kind=PaymentKind.PAYMENT, method=PaymentMethod.ONLINE, provider_reference=reference,
                           operator=link.created_by, created_at=paid_at or now)
         session.add(payment)
         late = link.status != LinkStatus.OPEN.value
@@ -119,7 +120,7 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
         if amounts.fully_paid:
             # Nobody may pay twice: every other open link of this booking closes now.
             others = session.execute(
-                select(PaymentLink).where(PaymentLink.booking_id == booking.id, PaymentLink.status == "open")
+                select(PaymentLink).where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN)
             ).scalars().all()
             for other in others:
                 other.status = check_move(other.status, LinkStatus.EXPIRED).value

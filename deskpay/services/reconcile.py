@@ -44,6 +44,7 @@ from deskpay.services.providers.base import RemoteStatus
 from deskpay.services.providers.stripe_sessions import HANDLED_EVENTS, session_of_event, status_of_event
 from deskpay.services.worker import Job
 from deskpay.store.models import Booking, PaymentLink, ProviderEvent
+from deskpay.domain.links import RemoteState
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,8 @@ PROCESSING_LIMIT = timedelta(days=15)  # bank debits settle within 14 days
 ERROR_BACKOFF = timedelta(minutes=1)
 
 PROCESSING_REASON = "payment processing"
-_AUDIT_ACTIONS = {"expired": "link.expire", "failed": "link.payment_failed", "processing": "link.payment_processing"}
+_AUDIT_ACTIONS = {RemoteState.EXPIRED: "link.expire", RemoteState.FAILED: "link.payment_failed",
+                  RemoteState.PROCESSING: "link.payment_processing"}
 POLL_JOB = "stripe.poll"
 POLL_BATCH = 100
 POLL_CONCURRENCY = 4  # Stripe's test mode allows 25 reads a second; stay well under
@@ -88,11 +90,12 @@ class EventOutcome:
 # -- the schedule -------------------------------------------------------------------------
 
 
-def next_check(*, state: str, created_at: datetime, expires_at: datetime, now: datetime) -> datetime | None:
+def next_check(*, state: RemoteState, created_at: datetime, expires_at: datetime, now: datetime) -> datetime | None:
     """When to ask the provider again about a link in ``state``; ``None``: never (it is final)."""
-    if state == "processing":
+    state = RemoteState(state)
+    if state is RemoteState.PROCESSING:
         return now + PROCESSING_STEP if now - created_at < PROCESSING_LIMIT else None
-    if state != "open":
+    if state is not RemoteState.OPEN:
         return None
     age = now - created_at
     step = next((step for limit, step in STEPS if age < limit), OLD_STEP)
@@ -117,7 +120,7 @@ async def settle(desk: Desk, link_id: int, status: RemoteStatus, *, source: str)
     closes. processing: the link stays open, out of the expiry job's reach,
     until the bank answers. open: only the next check is scheduled.
     """
-    if status.state == "paid":
+    if status.state is RemoteState.PAID:
         return await _settle_paid(desk, link_id, status, source)
     return await asyncio.to_thread(_settle_state, desk, link_id, status.state, source)
 
@@ -145,7 +148,7 @@ async def _settle_paid(desk: Desk, link_id: int, status: RemoteStatus, source: s
                       overpaid=result.overpaid)
 
 
-def _settle_state(desk: Desk, link_id: int, state: str, source: str) -> Settlement:
+def _settle_state(desk: Desk, link_id: int, state: RemoteState, source: str) -> Settlement:
     now = desk.now()
     with desk.write() as session:
         link = session.get(PaymentLink, link_id)
@@ -154,18 +157,18 @@ def _settle_state(desk: Desk, link_id: int, state: str, source: str) -> Settleme
         booking = session.get(Booking, link.booking_id)
         is_open = link.status == LinkStatus.OPEN.value
         outcome = "unchanged"
-        if state in ("expired", "failed") and is_open:
+        if state in (RemoteState.EXPIRED, RemoteState.FAILED) and is_open:
             booking = lock_booking(session, booking.reference, for_money=False)
-            target = LinkStatus.EXPIRED if state == "expired" else LinkStatus.FAILED
+            target = LinkStatus.EXPIRED if state is RemoteState.EXPIRED else LinkStatus.FAILED
             link.status = check_move(link.status, target).value
-            link.status_reason = "expired at the provider" if state == "expired" else "the customer's payment failed"
-            outcome = state
-        elif state == "processing" and is_open and link.status_reason != PROCESSING_REASON:
+            link.status_reason = "expired at the provider" if state is RemoteState.EXPIRED else "the customer's payment failed"
+            outcome = state.value
+        elif state is RemoteState.PROCESSING and is_open and link.status_reason != PROCESSING_REASON:
             booking = lock_booking(session, booking.reference, for_money=False)
             link.status_reason = PROCESSING_REASON
             outcome = "processing"
         link.next_check_at = next_check(state=state, created_at=link.created_at, expires_at=link.expires_at, now=now)
-        if state == "processing" and is_open and link.next_check_at is None:
+        if state is RemoteState.PROCESSING and is_open and link.next_check_at is None:
             # The bank never answered: free the money so the desk can ask again.
             booking = lock_booking(session, booking.reference, for_money=False)
             link.status = check_move(link.status, LinkStatus.EXPIRED).value
@@ -174,7 +177,7 @@ def _settle_state(desk: Desk, link_id: int, state: str, source: str) -> Settleme
         if outcome != "unchanged":
             link.updated_at = now
             refresh_booking(session, booking, now)
-            audit(session, operator="system", action=_AUDIT_ACTIONS[outcome], now=now, booking_id=booking.id,
+            audit(session, operator="system", action=_AUDIT_ACTIONS[RemoteState(outcome)], now=now, booking_id=booking.id,
                   link_id=link.id, provider=link.provider, provider_id=link.provider_id, source=source)
         session.add(link)
         return Settlement(link.id, booking.reference, outcome)

@@ -11,6 +11,7 @@ from deskpay.domain.split import plan_split
 from deskpay.services.collect import as_money
 from deskpay.services.desk import Desk
 from deskpay.services.links import LinksOutcome, LinkSpec, open_links
+from deskpay.domain.links import LinkPurpose
 
 def default_label(index: int, lang: str) -> str:
     return text("link.label.participant", lang, index=index)
@@ -40,7 +41,7 @@ async def split_booking(desk: Desk, reference: str, *, parts: int | None = None,
             recipient = (emails[index] or None) if emails else None
             label = (labels[index] if labels else "") or default_label(index + 1, booking.language)
             specs.append(LinkSpec(amount=share, label=label, recipient=recipient,
-                                  notify=bool(send_email and recipient), purpose="split"))
+                                  notify=bool(send_email and recipient), purpose=LinkPurpose.SPLIT))
         return specs
 
     return await open_links(desk, reference, plan)

@@ -13,6 +13,12 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from deskpay.domain.payments import PaymentKind
+from deskpay.domain.outbox import EmailStatus
+from deskpay.domain.operators import Role
+from deskpay.domain.links import LinkPurpose, LinkStatus
+from deskpay.domain.booking import BookingStatus
+from deskpay.domain.amounts import Badge
 from deskpay.store.columns import UTCDateTime, utcnow
 
 
@@ -24,7 +30,7 @@ class Operator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True)
     email: str | None = Field(default=None, max_length=254)
-    role: str = Field(default="staff", max_length=16)  # manager | staff
+    role: str = Field(default=Role.STAFF, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -67,13 +73,13 @@ class Booking(SQLModel, table=True):
     participants: int
     total_minor: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
-    status: str = Field(default="confirmed", max_length=16)  # confirmed | cancelled
+    status: str = Field(default=BookingStatus.CONFIRMED, max_length=16)
     language: str = Field(default="fr", max_length=5)
     notes: str = Field(default="", sa_type=Text)
     # Denormalised for the list screen; recomputed by services.ledger.
     paid_minor: int = Field(default=0, sa_type=BigInteger)
     pending_minor: int = Field(default=0, sa_type=BigInteger)
-    badge: str = Field(default="unpaid", max_length=16, index=True)
+    badge: str = Field(default=Badge.UNPAID, max_length=16, index=True)
     search_text: str = Field(default="", sa_type=Text)  # lower-case, accent-free "ref name email phone"
     revision: int = Field(default=0, sa_type=BigInteger)  # global change counter at the last change
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -86,8 +92,8 @@ class Payment(SQLModel, table=True):
     link_id: int | None = Field(default=None, foreign_key="paymentlink.id", index=True)
     amount_minor: int = Field(sa_type=BigInteger)  # always positive; kind says which way
     currency: str = Field(max_length=3)
-    kind: str = Field(default="payment", max_length=10)  # payment | refund
-    method: str = Field(max_length=12)  # online | card | cash | transfer | voucher
+    kind: str = Field(default=PaymentKind.PAYMENT, max_length=10)
+    method: str = Field(max_length=12)  # a PaymentMethod
     provider_reference: str | None = Field(default=None, max_length=255, unique=True)
     operator: str = Field(max_length=120)
     note: str = Field(default="", sa_type=Text)
@@ -109,10 +115,10 @@ class PaymentLink(SQLModel, table=True):
     amount_minor: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
     label: str = Field(default="", max_length=120)
-    purpose: str = Field(default="link", max_length=16)  # confirmation | link | balance | split
+    purpose: str = Field(default=LinkPurpose.LINK, max_length=16)
     recipient_email: str | None = Field(default=None, max_length=254)
     language: str = Field(default="fr", max_length=5)
-    status: str = Field(default="open", max_length=12, index=True)
+    status: str = Field(default=LinkStatus.OPEN, max_length=12, index=True)
     status_reason: str = Field(default="", sa_type=Text)
     provider: str = Field(max_length=16)
     provider_id: str | None = Field(default=None, max_length=255, index=True)
@@ -146,7 +152,7 @@ class EmailMessage(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     html: str = Field(sa_type=Text)
     message_id: str = Field(max_length=255, unique=True)
-    status: str = Field(default="queued", max_length=12)  # queued | sending | sent | failed
+    status: str = Field(default=EmailStatus.QUEUED, max_length=12)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str = Field(default="", sa_type=Text)

@@ -38,7 +38,7 @@ import jinja2
 from aiohttp import web
 
 from deskpay.domain.errors import DeskpayError
-from deskpay.domain.formatting import format_when
+from deskpay.domain.dates import format_when
 from deskpay.domain.i18n import LANGUAGES, Section, language
 from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk

@@ -13,7 +13,7 @@ from deskpay.services.listing import BookingQuery, search_bookings
 from deskpay.store.models import Booking
 from deskpay.tui.messages import BookingChanged
 from deskpay.tui.screens.booking_sheet import BookingSheet
-from deskpay.tui.screens.reservations import PAGE_SIZE, ReservationsScreen, parse_day
+from deskpay.tui.screens.reservations import PAGE_SIZE, ReservationsScreen
 from deskpay.tui.widgets.booking_table import BookingTable, _fit
 from deskpay.tui.widgets.period_bar import Period
 from tests.tui.conftest import DEMO_BOOKINGS, make_app, settle, until
@@ -168,18 +168,6 @@ async def test_typed_date_and_a_date_that_is_not_one(tui_desk):
         table = screen.query_one(BookingTable)
         assert all(_local_day(tui_desk, r.start_at) == day for r in table.rows_by_reference.values())
         assert not screen.query_one("#day").has_class("-invalid")
-
-
-def test_parse_day():
-    from datetime import date
-
-    today = date(2026, 7, 1)
-    assert parse_day("25/12/2026", today) == date(2026, 12, 25)
-    assert parse_day("25/12", today) == date(2026, 12, 25)
-    assert parse_day("5.8.26", today) == date(2026, 8, 5)
-    assert parse_day("2026-08-05", today) == date(2026, 8, 5)
-    assert parse_day("31/02/2026", today) is None
-    assert parse_day("demain", today) is None
 
 
 async def test_live_update_when_another_desk_records_a_payment(tui_desk, other_desk):

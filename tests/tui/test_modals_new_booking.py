@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, RadioButton, Select, Static
 
 from deskpay.store.models import Booking, Customer
 from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCreated
-from deskpay.tui.screens.new_booking import NewBookingScreen, parse_clock, parse_day
+from deskpay.tui.screens.new_booking import NewBookingScreen
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     ModalHost,
     booking,
@@ -200,15 +200,3 @@ async def test_the_confirmation_amounts_follow_the_participants_and_never_go_sta
             await settle(pilot)
             assert labels() == ("Deposit per the payment terms: —", "Full amount: —")
         assert app.screen is screen
-
-
-def test_day_and_clock_parsing() -> None:
-    from datetime import date, time
-
-    today = date(2026, 7, 4)
-    assert parse_day("10/07/2026", today) == date(2026, 7, 10)
-    assert parse_day("1/8", today) == date(2026, 8, 1)
-    assert parse_day("2026-12-24", today) == date(2026, 12, 24)
-    assert parse_day("24.12.26", today) == date(2026, 12, 24)
-    assert parse_clock("9h30") == time(9, 30) and parse_clock("14") == time(14, 0)
-    assert parse_clock("08:30") == time(8, 30)

@@ -17,6 +17,8 @@ ENTRIES: dict[str, T] = {
         fr="La date de début doit être à moins de deux ans d'aujourd'hui.",
         en="The start date must be within two years from today.",
     ),
+    "booking.status.cancelled": T(fr="annulée", en="cancelled"),
+    "booking.status.confirmed": T(fr="confirmée", en="confirmed"),
     "booking.total_below_paid": T(
         fr="Le nouveau total {total} est inférieur à ce qui a déjà été payé ({paid}).",
         en="The new total {total} is below what was already paid ({paid}).",
@@ -30,6 +32,15 @@ ENTRIES: dict[str, T] = {
         en="{name} has no email address: add one to the client to send the confirmation.",
     ),
     "customer.not_found": T(fr="Aucun client n°{id}.", en="No customer #{id}."),
+    "date.bad_day": T(
+        fr="« {text} » n'est pas une date : jj/mm/aaaa, jj/mm ou aaaa-mm-jj.",
+        en="“{text}” is not a date: dd/mm/yyyy, dd/mm or yyyy-mm-dd.",
+    ),
+    "date.bad_moment": T(
+        fr="« {text} » n'est pas une date et heure : utilisez AAAA-MM-JJTHH:MM (heure locale) ou ISO 8601 avec décalage.",
+        en="“{text}” is not a date and time: use YYYY-MM-DDTHH:MM (local time) or ISO 8601 with an offset.",
+    ),
+    "date.bad_time": T(fr="« {text} » n'est pas une heure : écrivez HH:MM.", en="“{text}” is not a time: write HH:MM."),
     "demo.real_data": T(
         fr="Cette base contient de vraies réservations : la démo les effacerait. Chargez la démo ailleurs (DESKPAY_DATA_DIR=/tmp/deskpay-demo deskpay demo).",
         en="This database holds real bookings: the demo would erase them. Load the demo elsewhere (DESKPAY_DATA_DIR=/tmp/deskpay-demo deskpay demo).",

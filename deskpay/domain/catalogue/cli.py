@@ -5,14 +5,6 @@ from __future__ import annotations
 from deskpay.domain.i18n import T
 
 ENTRIES: dict[str, T] = {
-    "cli.bad_date": T(
-        fr="« {text} » n'est pas une date : utilisez AAAA-MM-JJ.",
-        en="“{text}” is not a date: use YYYY-MM-DD.",
-    ),
-    "cli.bad_datetime": T(
-        fr="« {text} » n'est pas une date et heure : utilisez AAAA-MM-JJTHH:MM (heure locale) ou ISO 8601 avec décalage.",
-        en="“{text}” is not a date and time: use YYYY-MM-DDTHH:MM (local time) or ISO 8601 with an offset.",
-    ),
     "cli.message_file": T(
         fr="Impossible de lire le fichier de message {path} : {reason}",
         en="Cannot read the message file {path}: {reason}",
@@ -21,9 +13,9 @@ ENTRIES: dict[str, T] = {
         fr="#{id} : déjà payé ({reference}, paiement n°{payment})",
         en="#{id}: already paid ({reference}, payment #{payment})",
     ),
+    "cli.sandbox.fully_paid": T(fr="soldée", en="fully paid"),
     "cli.sandbox.overpaid": T(fr="trop-perçu : {amount}", en="overpaid: {amount}"),
     "cli.sandbox.paid": T(fr="#{id} : payé — {reference} {state}", en="#{id}: paid — {reference} {state}"),
-    "cli.sandbox.fully_paid": T(fr="soldée", en="fully paid"),
     "cli.sheet.balance": T(fr="Solde", en="Balance"),
     "cli.sheet.client": T(fr="Client", en="Client"),
     "cli.sheet.history": T(fr="Historique", en="History"),

@@ -17,13 +17,15 @@ from deskpay.domain.errors import InvalidInput, NotFound, Refused
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
 from deskpay.store.models import Booking, EmailMessage
+from deskpay.domain.outbox import EmailStatus
 
-STATUSES = ("queued", "sending", "sent", "failed")
+STATUSES = tuple(EmailStatus)
 """Every status an outbox message can have, in the order of its life."""
 MAX_LIST_LIMIT = 1000
 """The most rows one list call returns; the outbox screen pages, it never loads everything."""
 
-_RETRY_REFUSALS = {"sent": "outbox.retry_sent", "queued": "outbox.retry_pending", "sending": "outbox.retry_sending"}
+_RETRY_REFUSALS = {EmailStatus.SENT: "outbox.retry_sent", EmailStatus.QUEUED: "outbox.retry_pending",
+                   EmailStatus.SENDING: "outbox.retry_sending"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ class MessageView:
 
     @property
     def retryable(self) -> bool:
-        return self.status == "failed"
+        return EmailStatus(self.status).retryable
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -115,8 +117,8 @@ def retry_message(desk: Desk, id: int) -> MessageView:
         # Conditional on the status, so a worker changing it meanwhile cannot be overwritten.
         changed = session.execute(
             update(EmailMessage)
-            .where(EmailMessage.id == id, EmailMessage.status == "failed")
-            .values(status="queued", next_attempt_at=now, claimed_by=None, claimed_at=None)
+            .where(EmailMessage.id == id, EmailMessage.status == EmailStatus.FAILED)
+            .values(status=EmailStatus.QUEUED, next_attempt_at=now, claimed_by=None, claimed_at=None)
         ).rowcount
         if not changed:
             current = session.get(EmailMessage, id)

@@ -59,6 +59,7 @@ from deskpay.services.emails.transports import Outgoing, SendError, Transport, t
 from deskpay.services.worker import Job
 from deskpay.store.columns import UTCDateTime
 from deskpay.store.models import EmailMessage
+from deskpay.domain.outbox import EmailStatus
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ _NOW = bindparam("now", type_=UTCDateTime())
 # not waited for; SQLite ignores the clause, its BEGIN IMMEDIATE already serialises claims.
 _PICK = (
     select(_C.id)
-    .where(_C.status == "queued", or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= _NOW))
+    .where(_C.status == EmailStatus.QUEUED, or_(_C.next_attempt_at.is_(None), _C.next_attempt_at <= _NOW))
     .order_by(_C.next_attempt_at, _C.id)
     .limit(1)
     .with_for_update(skip_locked=True)
@@ -84,20 +85,20 @@ _PICK = (
 )
 _TAKE = (
     update(_OUTBOX)
-    .where(_C.id == _PICK, _C.status == "queued")
-    .values(status="sending", claimed_by=bindparam("worker"), claimed_at=_NOW)
+    .where(_C.id == _PICK, _C.status == EmailStatus.QUEUED)
+    .values(status=EmailStatus.SENDING, claimed_by=bindparam("worker"), claimed_at=_NOW)
     .returning(_C.id, _C.message_id, _C.to_addr, _C.subject, _C.text, _C.html, _C.attempts, _C.created_at)
 )
 _RECORD = (
     update(_OUTBOX)
-    .where(_C.id == bindparam("message"), _C.status == "sending", _C.claimed_by == bindparam("worker"))
+    .where(_C.id == bindparam("message"), _C.status == EmailStatus.SENDING, _C.claimed_by == bindparam("worker"))
     .values(status=bindparam("outcome"), attempts=bindparam("tries"), last_error=bindparam("reply"),
             next_attempt_at=bindparam("retry_at", type_=UTCDateTime()),
             sent_at=bindparam("sent", type_=UTCDateTime()), claimed_by=None, claimed_at=None)
 )
 _STALE = (
     select(_C.id, _C.attempts)
-    .where(_C.status == "sending", _C.claimed_at < bindparam("cutoff", type_=UTCDateTime()))
+    .where(_C.status == EmailStatus.SENDING, _C.claimed_at < bindparam("cutoff", type_=UTCDateTime()))
     .with_for_update(skip_locked=True)
 )
 
@@ -153,7 +154,7 @@ class _Claimed:
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     id: int
-    status: str  # sent | queued | failed
+    status: EmailStatus  # sent | queued | failed
     reply: str
     attempts: int
     retry_at: datetime | None
@@ -306,19 +307,19 @@ class Delivery:
                 log.exception("sending email %s failed unexpectedly", claimed.outgoing.id)
                 problem = SendError(f"unexpected error: {type(error).__name__}: {error}", connection=True)
         if problem is None:
-            return _Outcome(claimed.outgoing.id, "sent", reply, tries, None)
+            return _Outcome(claimed.outgoing.id, EmailStatus.SENT, reply, tries, None)
         if problem.permanent or tries >= self.max_attempts:
-            return _Outcome(claimed.outgoing.id, "failed", problem.reply, tries, None, problem.connection)
+            return _Outcome(claimed.outgoing.id, EmailStatus.FAILED, problem.reply, tries, None, problem.connection)
         retry_at = self.desk.now() + self.policy.backoff(tries, self._rng)
-        return _Outcome(claimed.outgoing.id, "queued", problem.reply, tries, retry_at, problem.connection)
+        return _Outcome(claimed.outgoing.id, EmailStatus.QUEUED, problem.reply, tries, retry_at, problem.connection)
 
     @staticmethod
     def _count(report: BatchReport, outcome: _Outcome) -> None:
-        if outcome.status == "sent":
+        if outcome.status is EmailStatus.SENT:
             report.sent += 1
             return
         report.errors.append(outcome.reply)
-        if outcome.status == "failed":
+        if outcome.status is EmailStatus.FAILED:
             report.failed += 1
         else:
             report.retrying += 1
@@ -344,7 +345,7 @@ class Delivery:
         return self._build(row, now) if row is not None else None
 
     def _record(self, session: Any, outcome: _Outcome, now: datetime) -> None:
-        sent = outcome.status == "sent"
+        sent = outcome.status is EmailStatus.SENT
         changed = session.execute(_RECORD, {
             "message": outcome.id, "worker": self.name, "outcome": outcome.status, "tries": outcome.attempts,
             "reply": "" if sent else outcome.reply[:2000], "retry_at": outcome.retry_at,
@@ -384,8 +385,8 @@ class Delivery:
                 exhausted = attempts + 1 >= self.max_attempts
                 session.execute(
                     update(_OUTBOX)
-                    .where(_C.id == id_, _C.status == "sending", _C.claimed_at < cutoff)
-                    .values(status="failed" if exhausted else "queued", attempts=attempts + 1,
+                    .where(_C.id == id_, _C.status == EmailStatus.SENDING, _C.claimed_at < cutoff)
+                    .values(status=EmailStatus.FAILED if exhausted else EmailStatus.QUEUED, attempts=attempts + 1,
                             last_error=INTERRUPTED, next_attempt_at=None if exhausted else now,
                             claimed_by=None, claimed_at=None)
                 )

@@ -13,10 +13,11 @@ from typing import Any
 from sqlmodel import Session
 
 from deskpay.config import Settings
-from deskpay.domain.formatting import format_when
+from deskpay.domain.dates import format_when
 from deskpay.domain.i18n import has, text
 from deskpay.domain.money import Money
 from deskpay.store.models import Activity, Booking, Customer, EmailMessage, PaymentLink
+from deskpay.domain.outbox import EmailStatus
 
 def method_label(method: str, lang: str) -> str:
     """A payment method in a sentence (``espèces``, ``bank transfer``); an unknown one as it is."""
@@ -80,7 +81,7 @@ def queue_draft(session: Session, settings: Settings, draft: Draft, *, now: date
     domain = settings.smtp_from.rpartition("@")[2] or "deskpay.local"
     message = EmailMessage(
         kind=draft.kind, language=draft.language, to_addr=draft.to, subject=draft.subject, text=draft.text,
-        html=draft.html, message_id=make_message_id(domain), status="queued", attempts=0, next_attempt_at=now,
+        html=draft.html, message_id=make_message_id(domain), status=EmailStatus.QUEUED, attempts=0, next_attempt_at=now,
         booking_id=booking_id, link_id=link_id, created_by=operator, created_at=now,
     )
     session.add(message)

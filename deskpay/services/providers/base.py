@@ -13,11 +13,9 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol, runtime_checkable
 
 from deskpay.domain.money import Money
+from deskpay.domain.links import RemoteState
 
 ProviderMode = Literal["sandbox", "test", "live"]
-RemoteState = Literal["open", "processing", "paid", "failed", "expired"]
-"""``processing``: the customer finished but an asynchronous method (a bank debit) has not settled;
-``failed``: that method failed, the link cannot be paid any more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +50,9 @@ class RemoteStatus:
     payment_reference: str | None = None  # unique per payment (Stripe: payment_intent id)
     amount_paid: Money | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", RemoteState(self.state))
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from deskpay.domain.links import MAX_VALIDITY, MIN_VALIDITY
 from deskpay.services.providers.base import CreatedLink, LinkRequest, RemoteStatus
+from deskpay.domain.links import RemoteState
 
 
 class SandboxProvider:
@@ -27,7 +28,7 @@ class SandboxProvider:
         """Nothing remote to cancel: the page reads the link's status from the database."""
 
     async def fetch_status(self, provider_id: str) -> RemoteStatus:
-        return RemoteStatus("open")
+        return RemoteStatus(RemoteState.OPEN)
 
     async def aclose(self) -> None:
         pass

@@ -29,6 +29,7 @@ import stripe
 from deskpay.domain.errors import ProviderError
 from deskpay.services.providers.base import CreatedLink, LinkRequest, ProviderMode, RemoteStatus
 from deskpay.services.providers.stripe_sessions import status_of_session
+from deskpay.domain.links import RemoteState
 
 # Stripe accepts expires_at between 30 min and 24 h after creation; the margins absorb clock skew.
 EARLIEST_EXPIRY = timedelta(minutes=31)
@@ -143,11 +144,11 @@ class StripeProvider:
         except stripe.StripeError as error:
             raise _translate(error, provider_id) from None
         status = await self.fetch_status(provider_id)
-        if status.state == "expired":
+        if status.state is RemoteState.EXPIRED:
             return
-        if status.state == "paid":
+        if status.state is RemoteState.PAID:
             raise ProviderError("stripe.already_paid", provider_id=provider_id)
-        if status.state in ("processing", "failed"):
+        if status.state in (RemoteState.PROCESSING, RemoteState.FAILED):
             raise ProviderError("stripe.payment_processing", provider_id=provider_id)
         raise refusal
 

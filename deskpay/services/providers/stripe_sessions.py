@@ -12,6 +12,7 @@ from typing import Any
 
 from deskpay.domain.money import Money
 from deskpay.services.providers.base import RemoteStatus
+from deskpay.domain.links import RemoteState
 
 COMPLETED = "checkout.session.completed"
 ASYNC_SUCCEEDED = "checkout.session.async_payment_succeeded"
@@ -33,12 +34,12 @@ def status_of_session(session: Mapping[str, Any]) -> RemoteStatus:
         amount = Money(int(total), str(currency).upper()) if total is not None and currency else None
         # The payment intent id is the payment's identity; a session without one (nothing to pay)
         # is identified by the session itself.
-        return RemoteStatus("paid", payment_reference=str(intent or session["id"]), amount_paid=amount, raw=raw)
+        return RemoteStatus(RemoteState.PAID, payment_reference=str(intent or session["id"]), amount_paid=amount, raw=raw)
     if status == "complete":
-        return RemoteStatus("processing", raw=raw)
+        return RemoteStatus(RemoteState.PROCESSING, raw=raw)
     if status == "expired":
-        return RemoteStatus("expired", raw=raw)
-    return RemoteStatus("open", raw=raw)
+        return RemoteStatus(RemoteState.EXPIRED, raw=raw)
+    return RemoteStatus(RemoteState.OPEN, raw=raw)
 
 
 def session_of_event(event: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -61,5 +62,5 @@ def status_of_event(event: Mapping[str, Any]) -> RemoteStatus | None:
         return None
     session = session_of_event(event)
     if kind == ASYNC_FAILED:
-        return RemoteStatus("failed", raw=dict(session))
+        return RemoteStatus(RemoteState.FAILED, raw=dict(session))
     return status_of_session(session)

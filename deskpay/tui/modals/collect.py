@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.money import parse_amount
+from deskpay.domain.payments import CollectMode
 from deskpay.services.desk import Desk
 from deskpay.services.links import LinksOutcome
 from deskpay.services.views import BookingDetail, LinkView, PaymentView
@@ -27,7 +28,6 @@ from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed, BookingChanged, LinkCreated, PaymentRecorded
 from deskpay.tui.modals.base import DeskModal, amount_for_input, error_text
 
-MODES = ("online", "card", "cash", "transfer", "voucher")
 NEXT_STEPS = ("send_email", "copy", "show_qr", "finish")
 """What the operator can do once the link exists, in the order offered."""
 
@@ -39,8 +39,8 @@ class CollectResult:
     """What Encaisser did: a payment recorded at the desk, or a link opened (and maybe emailed)."""
 
     reference: str
-    mode: str
-    """``online`` or one of the offline modes (card, cash, transfer, voucher)."""
+    mode: CollectMode
+    """``online`` or one of the desk modes (card, cash, transfer, voucher)."""
     payment: PaymentView | None = None
     """The payment recorded, for an offline mode."""
     links: LinksOutcome | None = None
@@ -109,8 +109,9 @@ class CollectModal(DeskModal[CollectResult | None]):
                     with Horizontal(classes="field"):
                         yield Label(self.t("mode"), classes="field-label")
                         with RadioSet(id="mode", compact=True):
-                            for index, mode in enumerate(MODES):
-                                yield RadioButton(self.t(f"mode.{mode}"), value=index == 0, id=f"mode-{mode}")
+                            for index, mode in enumerate(CollectMode):
+                                yield RadioButton(self.t(f"mode.{mode.value}"), value=index == 0,
+                                                  id=f"mode-{mode.value}")
                 with Vertical(id="done"):
                     yield Static("", id="done-title", classes="title")
                     yield Static("", id="link-url", classes="url")
@@ -131,9 +132,10 @@ class CollectModal(DeskModal[CollectResult | None]):
 
     # ------------------------------------------------------------------ state
     @property
-    def mode(self) -> str:
+    def mode(self) -> CollectMode:
         pressed = self.query_one("#mode", RadioSet).pressed_button
-        return pressed.id.removeprefix("mode-") if pressed is not None and pressed.id else "online"
+        return CollectMode(pressed.id.removeprefix("mode-")) if pressed is not None and pressed.id \
+            else CollectMode.ONLINE
 
     @property
     def link_created(self) -> bool:
@@ -155,7 +157,7 @@ class CollectModal(DeskModal[CollectResult | None]):
         self.query_one("#mode", RadioSet).disabled = busy
 
     def _submit_label(self) -> str:
-        return self.t("submit.online" if self.mode == "online" else "submit.offline")
+        return self.t("submit.offline" if self.mode.is_desk else "submit.online")
 
     # ---------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
@@ -224,37 +226,26 @@ class CollectModal(DeskModal[CollectResult | None]):
             return
         self.clear_error()
         self._set_busy(True)
-        amount = self.query_one("#amount", Input).value
-        if self.mode == "online":
-            self.open_link(amount)
-        else:
-            self.record(amount, self.mode)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="collect")
-    def record(self, amount: str, mode: str) -> None:
-        from deskpay.services.collect import collect_offline
-
-        try:
-            payment = collect_offline(self.desk, self.reference, amount, mode)
-        except DeskpayError as error:
-            self.post_message(ActionFailed(error, "collect.record"))
-            return
-        self.post_message(PaymentRecorded(self.reference, payment.id))
-        self.post_message(BookingChanged(self.reference))
-        self.post_message(self.Recorded(payment))
+        self.take(self.query_one("#amount", Input).value, self.mode)
 
     @work(exclusive=True, exit_on_error=False, group="collect")
-    async def open_link(self, amount: str) -> None:
-        from deskpay.services.collect import collect_online
+    async def take(self, amount: str, mode: CollectMode) -> None:
+        """Record the desk payment, or open the link: one call, whatever the mode."""
+        from deskpay.services.collect import collect
 
         try:
-            outcome = await collect_online(self.desk, self.reference, amount)
+            done = await collect(self.desk, self.reference, amount, mode)
         except DeskpayError as error:
-            self.post_message(ActionFailed(error, "collect.link"))
+            self.post_message(ActionFailed(error, f"collect.{mode.value}"))
             return
-        self.post_message(LinkCreated(self.reference, tuple(link.id for link in outcome.created)))
-        self.post_message(BookingChanged(self.reference))
-        self.post_message(self.LinkReady(outcome))
+        if done.payment is not None:
+            self.post_message(PaymentRecorded(self.reference, done.payment.id))
+            self.post_message(BookingChanged(self.reference))
+            self.post_message(self.Recorded(done.payment))
+        elif done.links is not None:
+            self.post_message(LinkCreated(self.reference, tuple(link.id for link in done.links.created)))
+            self.post_message(BookingChanged(self.reference))
+            self.post_message(self.LinkReady(done.links))
 
     def report_failure(self, event: ActionFailed) -> None:
         super().report_failure(event)
@@ -264,7 +255,7 @@ class CollectModal(DeskModal[CollectResult | None]):
 
     @on(Recorded)
     def _recorded(self, event: Recorded) -> None:
-        self.dismiss(CollectResult(self.reference, event.payment.method, payment=event.payment))
+        self.dismiss(CollectResult(self.reference, CollectMode(event.payment.method), payment=event.payment))
 
     # ------------------------------------------------------ after the link
     @on(LinkReady)
@@ -272,7 +263,7 @@ class CollectModal(DeskModal[CollectResult | None]):
         self.outcome = event.outcome
         self.busy = False
         link = event.outcome.links[0]
-        from deskpay.domain.formatting import format_when
+        from deskpay.domain.dates import format_when
 
         self.query_one("#done-title", Static).update(self.t("done.title", amount=link.amount.format(self.lang)))
         self.query_one("#link-url", Static).update(link.url or "")
@@ -336,9 +327,10 @@ class CollectModal(DeskModal[CollectResult | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         if self.outcome is not None:
-            self.dismiss(CollectResult(self.reference, "online", links=self.outcome, emailed_to=self.emailed_to))
+            self.dismiss(CollectResult(self.reference, CollectMode.ONLINE, links=self.outcome,
+                                      emailed_to=self.emailed_to))
         elif not self.busy:
             self.dismiss(None)
 
 
-__all__ = ["CollectModal", "CollectResult", "MODES", "error_text"]
+__all__ = ["CollectModal", "CollectResult", "error_text"]

@@ -19,8 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, get_current_worker
 
-from deskpay.domain.formatting import format_when
-from deskpay.domain.links import LinkStatus
+from deskpay.domain.dates import format_when
 from deskpay.services.desk import Desk
 from deskpay.services.queries import booking_detail
 from deskpay.services.views import BookingDetail, LinkView
@@ -32,6 +31,8 @@ from deskpay.tui.widgets.client_pane import ClientPane
 from deskpay.tui.widgets.key_bar import KeyBar
 from deskpay.tui.widgets.keys import localize_bindings
 from deskpay.tui.widgets.payment_pane import LinksTable, PaymentPane
+from deskpay.domain.booking import BookingStatus, can_collect, can_send_confirmation
+from deskpay.domain.links import can_cancel, can_regenerate, can_share
 
 TICK_SECONDS = 5.0
 NARROW_BELOW = 110
@@ -40,7 +41,6 @@ LABELS = Section("ui.sheet")
 
 LINK_ACTIONS = {"copy_link", "show_qr", "email_link", "cancel_link", "regenerate_link"}
 MONEY_ACTIONS = {"collect", "split", "request_balance"}
-REGENERABLE = {LinkStatus.EXPIRED, LinkStatus.CANCELLED, LinkStatus.FAILED}
 
 
 class BookingSheet(Screen):
@@ -130,7 +130,7 @@ class BookingSheet(Screen):
     def _show(self, message: DetailLoaded) -> None:
         detail = self.detail = message.detail
         lang, tz = self.lang, self.desk.settings.tz()
-        status = LABELS(f"status_{detail.status}", lang) if detail.status in ("confirmed", "cancelled") else detail.status
+        status = BookingStatus(detail.status).label(lang)
         title = " · ".join((detail.reference, detail.activity, format_when(detail.start_at, tz, lang),
                             LABELS("people", lang, n=detail.participants), status))
         self.query_one("#sheet-title", Static).update(Content(title))
@@ -168,21 +168,21 @@ class BookingSheet(Screen):
         if action in MONEY_ACTIONS:
             if detail is None:
                 return None
-            return bool(detail.amounts.requestable) and detail.status != "cancelled" or None
+            return can_collect(detail.status, detail.amounts) or None
         if action in ("edit_customer",):
             return detail is not None or None
         if action == "resend_confirmation":
-            return (detail is not None and bool(detail.customer.email)) or None
+            return (detail is not None and can_send_confirmation(detail.status, detail.customer.email)) or None
         if action in LINK_ACTIONS:
             link = self.selected_link if detail is not None else None
             if link is None:
                 return False  # no link: the link keys are not shown at all
             # Only what applies to the selected link is offered; the others are hidden, not greyed.
             if action == "regenerate_link":
-                return link.status in REGENERABLE
+                return can_regenerate(link.status)
             if action == "cancel_link":
-                return link.is_open
-            return link.is_open and (bool(link.url) or None)
+                return can_cancel(link.status)
+            return link.is_open and (can_share(link.status, bool(link.url)) or None)
         return True
 
     # --- actions -------------------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ class BookingSheet(Screen):
         from deskpay.services.links import regenerate_link
 
         link = self.selected_link
-        if link is None or link.status not in REGENERABLE:
+        if link is None or not can_regenerate(link.status):
             return
         outcome = await regenerate_link(self.desk, link.id)
         for view in outcome.created:

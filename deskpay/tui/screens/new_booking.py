@@ -11,8 +11,7 @@ so. The screen returns the new booking's reference, or ``None``.
 from __future__ import annotations
 
 import asyncio
-import re
-from datetime import date, datetime, time
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -24,50 +23,22 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButto
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from deskpay.domain.errors import DeskpayError
+from deskpay.domain.errors import DeskpayError, InvalidInput
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
-from deskpay.services.views import CustomerView
-from deskpay.store.models import Activity
-from deskpay.domain.i18n import Section, visible_echo
+from deskpay.services.views import ActivityView, CustomerView
+
+from deskpay.domain.dates import read_day, read_time
+from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued, LinkCreated
 from deskpay.tui.modals.base import DeskScreen, amount_for_input, error_text
+from deskpay.domain.booking import price_of
 
 LABELS = Section("ui.new_booking")
 
-_DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_CLOCK = re.compile(r"^(\d{1,2})(?:[:hH.](\d{2})?)?$")
-
-
 class FormError(Exception):
     """A field the screen itself can tell is wrong, before asking any service."""
-
-
-def parse_day(text: str, today: date) -> date:
-    """``04/07/2026``, ``4/7/26``, ``04/07`` (this year) or ``2026-07-04``."""
-    raw = text.strip()
-    try:
-        if match := _ISO_DAY.match(raw):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _DAY.match(raw):
-            year = int(match[3]) if match[3] else today.year
-            return date(year + 2000 if year < 100 else year, int(match[2]), int(match[1]))
-    except ValueError:
-        pass
-    raise FormError("err.date")
-
-
-def parse_clock(text: str) -> time:
-    """``14:30``, ``14h30``, ``14h`` or ``14``."""
-    match = _CLOCK.match(text.strip())
-    try:
-        if match:
-            return time(int(match[1]), int(match[2] or 0))
-    except ValueError:
-        pass
-    raise FormError("err.time")
 
 
 class NewBookingScreen(DeskScreen[str | None]):
@@ -80,7 +51,7 @@ class NewBookingScreen(DeskScreen[str | None]):
     ]
 
     class Activities(Message):
-        def __init__(self, activities: list[Activity]) -> None:
+        def __init__(self, activities: list[ActivityView]) -> None:
             super().__init__()
             self.activities = activities
 
@@ -97,7 +68,7 @@ class NewBookingScreen(DeskScreen[str | None]):
 
     def __init__(self, desk: Desk) -> None:
         super().__init__(desk)
-        self.activities: dict[int, Activity] = {}
+        self.activities: dict[int, ActivityView] = {}
         self.matches: dict[str, CustomerView] = {}
         self.customer: CustomerView | None = None
         self.total_edited = False
@@ -180,7 +151,7 @@ class NewBookingScreen(DeskScreen[str | None]):
         self.query_one("#activity", Select).set_options((a.name, a.id) for a in event.activities)
 
     @property
-    def activity(self) -> Activity | None:
+    def activity(self) -> ActivityView | None:
         value = self.query_one("#activity", Select).value
         return self.activities.get(value) if isinstance(value, int) else None
 
@@ -206,7 +177,7 @@ class NewBookingScreen(DeskScreen[str | None]):
         activity, count = self.activity, self._participants()
         if activity is None or not count:
             return None
-        return Money(activity.unit_price_minor * count, activity.currency)
+        return price_of(activity.unit_price, count)
 
     def _total(self) -> Money | None:
         activity = self.activity
@@ -361,13 +332,19 @@ class NewBookingScreen(DeskScreen[str | None]):
 
         activity = self.activity
         if activity is None:
-            raise FormError("err.activity")
+            raise FormError("#activity", self.t("err.activity"))
         today = self.desk.now().astimezone(self.desk.settings.tz()).date()
-        day = parse_day(self.query_one("#date", Input).value, today)
-        clock = parse_clock(self.query_one("#time", Input).value)
+        try:
+            day = read_day(self.query_one("#date", Input).value, today)
+        except InvalidInput as error:
+            raise FormError("#date", error.text(self.lang)) from None
+        try:
+            clock = read_time(self.query_one("#time", Input).value)
+        except InvalidInput as error:
+            raise FormError("#time", error.text(self.lang)) from None
         participants = self._participants()
         if participants is None:
-            raise FormError("err.participants")
+            raise FormError("#participants", self.t("err.participants"))
         if self.new_customer:
             customer: NewCustomer | int = NewCustomer(
                 name=self.query_one("#new-name", Input).value,
@@ -377,7 +354,7 @@ class NewBookingScreen(DeskScreen[str | None]):
         elif self.customer is not None:
             customer = self.customer.id
         else:
-            raise FormError("err.customer")
+            raise FormError("#search", self.t("err.customer"))
         total = self.query_one("#total", Input).value if self.total_edited else None
         return NewBooking(activity=activity.id, start=datetime.combine(day, clock), participants=participants,
                           customer=customer, language=self._language(), total=total)
@@ -393,12 +370,9 @@ class NewBookingScreen(DeskScreen[str | None]):
         try:
             booking = self._form()
         except FormError as error:
-            field = {"err.date": "#date", "err.time": "#time", "err.participants": "#participants",
-                     "err.activity": "#activity", "err.customer": "#search"}.get(error.args[0])
-            text = self.query_one(field, Input).value if field in ("#date", "#time") else ""
-            self.show_error(self.t(error.args[0], text=visible_echo(text)))
-            if field:
-                self.query_one(field).focus()
+            field, message = error.args
+            self.show_error(message)
+            self.query_one(field).focus()
             return
         self.clear_error()
         self._set_busy(True)

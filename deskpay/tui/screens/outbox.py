@@ -16,17 +16,18 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
 from deskpay.domain.errors import DeskpayError
-from deskpay.domain.formatting import format_short
+from deskpay.domain.dates import format_short
 from deskpay.services.desk import Desk
 from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed
 from deskpay.tui.modals.base import DeskScreen
+from deskpay.domain.outbox import EmailStatus
 
 REFRESH_SECONDS = 5.0
 """How often the list is read again while the screen is shown."""
 LIST_LIMIT = 200
 """The newest emails shown; older ones are in the database and the CLI."""
-FILTERS = (None, "failed", "queued", "sending", "sent")
+FILTERS = (None, EmailStatus.FAILED, EmailStatus.QUEUED, EmailStatus.SENDING, EmailStatus.SENT)
 COLUMNS = ("id", "when", "status", "attempts", "to", "subject", "error")
 """Short columns first, so status and attempts stay in view at 80 columns."""
 

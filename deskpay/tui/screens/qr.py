@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Digits, Static
 
 from deskpay.domain.errors import DeskpayError
-from deskpay.domain.formatting import format_duration
+from deskpay.domain.dates import format_duration
 from deskpay.domain.links import LinkStatus, time_left
 from deskpay.services.desk import Desk
 from deskpay.services.qr import QrCode, QrTooLarge, cells_needed, make_qr

@@ -9,7 +9,6 @@ redrawn in place.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -26,7 +25,9 @@ from textual.worker import Worker, get_current_worker
 from deskpay.services.desk import Desk
 from deskpay.services.listing import BookingQuery, search_bookings
 from deskpay.services.views import BookingPage, BookingRow
-from deskpay.domain.i18n import Section, has, text, visible_echo
+from deskpay.domain.dates import read_day
+from deskpay.domain.errors import InvalidInput
+from deskpay.domain.i18n import Section, has, text
 from deskpay.tui.messages import BookingChanged, FirstListShown, failure_of
 from deskpay.tui.widgets.banner import ModeBanner
 from deskpay.tui.widgets.booking_table import BookingTable
@@ -38,25 +39,6 @@ PAGE_SIZE = 100
 LIVE_REFRESH_LIMIT = 60
 
 LABELS = Section("ui.reservations")
-
-_DAY_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\s*$")
-_DAY_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-
-
-def parse_day(text: str, today: date) -> date | None:
-    """``25/12/2026``, ``25/12`` (this year), ``25.12.26`` or ``2026-12-25``; None if it is not a date."""
-    try:
-        if match := _DAY_ISO.match(text):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _DAY_DMY.match(text):
-            year = int(match[3]) if match[3] else today.year
-            if year < 100:
-                year += 2000
-            return date(year, int(match[2]), int(match[1]))
-    except ValueError:
-        return None
-    return None
-
 
 @dataclass(frozen=True, slots=True)
 class ListFilter:
@@ -313,11 +295,12 @@ class ReservationsScreen(Screen):
         if not text:
             self.action_period("all")
             return
-        day = parse_day(text, self._today())
         day_input = self.query_one("#day", Input)
-        if day is None:
+        try:
+            day = read_day(text, self._today())
+        except InvalidInput as error:
             day_input.add_class("-invalid")
-            self.app.notify(LABELS("bad_day", self.lang, text=visible_echo(text)), severity="error")
+            self.app.notify(error.text(self.lang), severity="error")
             return
         day_input.remove_class("-invalid")
         day_input.value = day.strftime("%d/%m/%Y")

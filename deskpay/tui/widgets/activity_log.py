@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
-from deskpay.domain.formatting import format_short
+from deskpay.domain.dates import format_short
 from deskpay.domain.money import Money
 from deskpay.services.views import AuditView
 from deskpay.domain.i18n import Section

@@ -14,15 +14,20 @@ from textual.color import Color, ColorParseError
 
 from deskpay.domain.i18n import Section
 from deskpay.tui.themes import VARIABLE_DEFAULTS, status_colour
+from deskpay.domain.amounts import Badge
+from deskpay.domain.booking import BookingStatus
+from deskpay.domain.links import LinkStatus
 
 BADGES = Section("badge")
 
 LINK_STATUSES = Section("ui.link_status")
 
-_BADGE_VARIABLE = {"paid": "paid", "deposit_paid": "deposit", "link_open": "open", "link_expired": "expired",
-                   "unpaid": "unpaid", "cancelled": "cancelled"}
-_LINK_VARIABLE = {"open": "open", "paid": "paid", "expired": "expired", "cancelled": "cancelled",
-                  "failed": "expired"}
+CANCELLED = BookingStatus.CANCELLED.value
+"""The list shows a cancelled booking by its status, whatever its money."""
+_BADGE_VARIABLE = {Badge.PAID: "paid", Badge.DEPOSIT_PAID: "deposit", Badge.LINK_OPEN: "open",
+                   Badge.LINK_EXPIRED: "expired", Badge.UNPAID: "unpaid", CANCELLED: "cancelled"}
+_LINK_VARIABLE = {LinkStatus.OPEN: "open", LinkStatus.PAID: "paid", LinkStatus.EXPIRED: "expired",
+                  LinkStatus.CANCELLED: "cancelled", LinkStatus.FAILED: "expired"}
 
 
 def _rich_colour(app: App, variable: str) -> Style:
@@ -41,9 +46,14 @@ def badge_rich_style(app: App, badge: str) -> Style:
 
 def badge_text(app: App, badge: str, status: str, lang: str) -> Text:
     """The list's payment badge; a cancelled booking says so whatever its money."""
-    key = "cancelled" if status == "cancelled" else badge
+    key = shown_badge(badge, status)
     return Text(BADGES(key, lang), style=_rich_colour(app, _BADGE_VARIABLE.get(key, "unpaid")), no_wrap=True,
                 overflow="ellipsis")
+
+
+def shown_badge(badge: str, status: str) -> str:
+    """What the list's payment column says: the booking's money, or that it is cancelled."""
+    return CANCELLED if status == BookingStatus.CANCELLED else badge
 
 
 def link_status_text(app: App, status: str, lang: str) -> Text:

@@ -30,11 +30,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.theme import Theme
 
-from deskpay.domain.formatting import format_short
+from deskpay.domain.dates import format_short
 from deskpay.domain.money import Money
 from deskpay.services.views import BookingRow
 from deskpay.domain.i18n import Section
-from deskpay.tui.widgets.badges import BADGES, badge_rich_style
+from deskpay.tui.widgets.badges import BADGES, badge_rich_style, shown_badge
 from deskpay.tui.widgets.keys import localize_bindings
 
 LABELS = Section("ui.booking_table")
@@ -238,7 +238,7 @@ class BookingTable(ScrollView, can_focus=True):
             "total": money_text(row.total, lang),
             "paid": money_text(row.paid, lang),
             "balance": money_text(row.balance.clamp_min_zero(), lang),
-            "badge": BADGES("cancelled" if row.status == "cancelled" else row.badge, lang),
+            "badge": BADGES(shown_badge(row.badge, row.status), lang),
         }
         return [values[key] for key, _, _ in self._columns]
 
@@ -280,7 +280,7 @@ class BookingTable(ScrollView, can_focus=True):
             if what[1] % 2:
                 style += odd_style
             texts = self._texts(row)
-            badge_style = badge_rich_style(self.app, "cancelled" if row.status == "cancelled" else row.badge)
+            badge_style = badge_rich_style(self.app, shown_badge(row.badge, row.status))
             if cursor:
                 style += cursor_style
         segments: list[Segment] = []

@@ -13,7 +13,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from deskpay.domain.formatting import format_short
+from deskpay.domain.dates import format_short
 from deskpay.services.views import BookingRow
 from deskpay.domain.i18n import Section
 from deskpay.tui.messages import ActionFailed

@@ -17,11 +17,12 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
-from deskpay.domain.formatting import format_duration, format_short
+from deskpay.domain.dates import format_duration, format_short
 from deskpay.domain.links import LinkStatus, time_left
 from deskpay.services.views import BookingDetail, LinkView
 from deskpay.domain.i18n import Section
 from deskpay.tui.widgets.badges import link_status_text
+from deskpay.domain.payments import PaymentKind
 
 LABELS = Section("ui.payment_pane")
 
@@ -161,7 +162,7 @@ class PaymentPane(Vertical):
         payments.clear()
         for payment in detail.payments:
             method = LABELS(payment.method, lang) if payment.method in LABELS else payment.method
-            if payment.kind == "refund":
+            if payment.kind == PaymentKind.REFUND:
                 method = LABELS("refund", lang)
             payments.add_row(
                 Text(method, no_wrap=True),
