@@ -37,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from deskpay.config import Settings, load_settings  # noqa: E402
 from deskpay.services.desk import Desk, open_desk  # noqa: E402
+from deskpay.services.emails.compose import Draft, draft_email
 from deskpay.services.emails.delivery import Delivery  # noqa: E402
 from deskpay.services.emails.mime import build_mime, make_message_id  # noqa: E402
-from deskpay.services.emails.outbox import Draft, draft_email, queue_draft  # noqa: E402
+from deskpay.services.emails.outbox import queue_draft  # noqa: E402
 from deskpay.store.models import EmailMessage  # noqa: E402
 
 SERVER = r"""

@@ -61,10 +61,11 @@ async def measure_polling(base_url: str, links: int) -> list[tuple[int, float]]:
     from sqlalchemy import select
 
     from deskpay.config import Settings
-    from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
-    from deskpay.services.collect import collect_online
+    from deskpay.services.bookings.create import NewBooking, create_booking
+    from deskpay.services.bookings.customers import NewCustomer
     from deskpay.services.desk import open_desk
-    from deskpay.services.reconcile import POLL_CONCURRENCY, poll_due_links
+    from deskpay.services.money.collect import collect_online
+    from deskpay.services.settlement import POLL_CONCURRENCY, poll_due_links
     from deskpay.store.models import Activity, PaymentLink
 
     timings = []

@@ -93,7 +93,7 @@ def child_bare() -> None:
 
 def child_app(data_dir: Path) -> None:
     from deskpay.tui.app import build_app
-    from deskpay.tui.widgets.booking_table import BookingTable
+    from deskpay.tui.reservations.booking_table import BookingTable
 
     app = build_app(_settings(data_dir), start_worker=False, freeze_heap=True)  # as run_tui does
 
@@ -113,7 +113,7 @@ def child_keystrokes(data_dir: Path) -> None:
 
     from textual import events
 
-    import deskpay.tui.screens.reservations as reservations
+    import deskpay.tui.reservations.screen as reservations
     from deskpay.tui.app import build_app
 
     app = build_app(_settings(data_dir), start_worker=False, freeze_heap=True)  # as run_tui does
@@ -144,7 +144,7 @@ def child_keystrokes(data_dir: Path) -> None:
         screen._on_timer_update()  # paint now, as the next screen refresh would
 
     async def pilot(p) -> None:
-        from deskpay.tui.widgets.booking_table import BookingTable
+        from deskpay.tui.reservations.booking_table import BookingTable
 
         screen = p.app.screen
         while not (screen.query(BookingTable) and screen.query_one(BookingTable).loaded):

@@ -250,7 +250,8 @@ def add_booking(desk: Desk, activity: str | int = "Canoë 7 km", *, participants
                 phone: str | None = "+33 6 12 34 56 78", language: str = "fr",
                 start: datetime | None = None, total: str | None = None):
     """Create a booking through the service (so it is as real as the desk's) and return its BookingDetail."""
-    from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
+    from deskpay.services.bookings.create import NewBooking, create_booking
+    from deskpay.services.bookings.customers import NewCustomer
 
     return create_booking(desk, NewBooking(
         activity=activity, start=start or desk.now() + timedelta(days=3), participants=participants,

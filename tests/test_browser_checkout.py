@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from deskpay.services.collect import collect_online
+from deskpay.services.money.collect import collect_online
 from deskpay.store.models import Booking, Payment, PaymentLink
+from deskpay.web.checkout_page import sandbox_app
 from deskpay.web.runner import HttpService
-from deskpay.web.sandbox_page import sandbox_app
 from tests.conftest import Clock, add_activity, add_booking
 from tests.support.browser import headless_chromium, require_chromium
-
 
 
 @pytest.fixture

@@ -307,7 +307,8 @@ def test_demo_refuses_to_replace_real_bookings(tmp_path, monkeypatch):
     run("bookings", "create", "--activity", "x", "--start", "2026-12-01T10:00", "--participants", "1",
         "--name", "A", ok=False)  # no activities yet: refused, nothing written
     desk = open_desk(load_settings())
-    from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
+    from deskpay.services.bookings.create import NewBooking, create_booking
+    from deskpay.services.bookings.customers import NewCustomer
     from deskpay.store.models import Activity
 
     with desk.write() as s:

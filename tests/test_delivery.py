@@ -20,8 +20,8 @@ import trustme
 from deskpay.config import Settings
 from deskpay.domain.errors import InvalidInput
 from deskpay.services.desk import Desk, open_desk
-from deskpay.services.emails.admin import retry_message
 from deskpay.services.emails.delivery import Delivery, DeliveryPolicy
+from deskpay.services.emails.outbox import retry_message
 from deskpay.services.emails.transports import parse_smtp_url
 from tests.conftest import FROZEN_NOW
 from tests.support.smtp_server import client_context, mail_server, outbox, queue_emails

@@ -15,9 +15,14 @@ import pytest
 
 from deskpay.config import Settings
 from deskpay.services.desk import Desk, open_desk
-from deskpay.services.emails.delivery import DELIVERY_JOB, INTERRUPTED, Delivery, DeliveryPolicy, delivery_job
+from deskpay.services.emails.delivery import (
+    DELIVERY_JOB,
+    INTERRUPTED,
+    Delivery,
+    DeliveryPolicy,
+)
 from deskpay.services.emails.transports import Outgoing, SmtpTransport, parse_smtp_url
-from deskpay.services.worker import Worker
+from deskpay.services.jobs import Worker, delivery_job
 from tests.support.smtp_server import mail_server, outbox, queue_emails
 
 LEASE = timedelta(minutes=10)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import Refused
 from deskpay.domain.money import Money
+from deskpay.domain.text import search_key
 from deskpay.services.demo import is_demo_database, load_demo
-from deskpay.services.ledger import compute_amounts
-from deskpay.services.text import search_key
+from deskpay.services.money.ledger import compute_amounts
 from deskpay.store.models import Booking, Customer, Payment, PaymentLink
 from tests.conftest import add_activity, add_booking, unchanged
 

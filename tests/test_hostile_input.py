@@ -4,7 +4,9 @@ and nothing changed by a refusal."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from deskpay.config import Settings
 from deskpay.services.demo import load_demo

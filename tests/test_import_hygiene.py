@@ -13,7 +13,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_FORBIDDEN = ("textual", "sqlmodel", "sqlalchemy", "stripe", "aiosmtplib", "jinja2", "aiohttp")
 
@@ -51,7 +50,7 @@ def test_domain_imports_no_ui_sql_provider_mail_or_template_library():
 
 def test_store_and_every_service_module_load_no_textual():
     imported, loaded = _import_in_fresh_interpreter("deskpay.store", "deskpay.services")
-    assert {"deskpay.store.models", "deskpay.services.collect", "deskpay.services.emails.outbox",
+    assert {"deskpay.store.models", "deskpay.services.money.collect", "deskpay.services.emails.outbox",
             "deskpay.services.providers.sandbox"} <= set(imported)
     assert "textual" not in loaded
     assert "deskpay" in loaded  # the probe did import something
@@ -64,7 +63,7 @@ _FIRST_FRAME = textwrap.dedent(
 
     from deskpay.config import load_settings
     from deskpay.tui.app import build_app
-    from deskpay.tui.widgets.booking_table import BookingTable
+    from deskpay.tui.reservations.booking_table import BookingTable
 
     app = build_app(load_settings(data_dir=Path(sys.argv[1]), embedded_worker=False), start_worker=False,
                     freeze_heap=True)
@@ -116,7 +115,7 @@ def test_the_first_frame_with_rows_comes_before_the_orm_providers_mail_templates
     assert "sqlalchemy.dialects.sqlite" in at_first_frame  # the rows came from the database
     assert sorted(name for name in NOT_AT_LAUNCH if name in at_first_frame) == []
     # Then the booking sheet's queries load in the background, before anyone presses Enter.
-    assert {"sqlalchemy.orm", "deskpay.store.models", "deskpay.services.queries"} <= after
+    assert {"sqlalchemy.orm", "deskpay.store.models", "deskpay.services.bookings.sheet"} <= after
     # ...and what start-up built is frozen out of later garbage collections (each would walk it: ~50 ms).
     assert report["frozen"] > 10_000
 

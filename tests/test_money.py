@@ -7,7 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deskpay.domain.errors import DeskpayError, InvalidInput
-from deskpay.domain.money import DEFAULT_CEILING_MINOR, Money, currency_digits, parse_amount
+from deskpay.domain.money import (
+    DEFAULT_CEILING_MINOR,
+    Money,
+    currency_digits,
+    parse_amount,
+)
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -39,7 +44,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
         (f"1{NNBSP}234,50", 123450),
         (f"1{NBSP}234,50{NBSP}€", 123450),
         (f"1{NNBSP}234,50{NBSP}€", 123450),
-        (f"1\u2009234,50", 123450),
+        ("1\u2009234,50", 123450),
         ("100000,00", DEFAULT_CEILING_MINOR),
     ],
 )

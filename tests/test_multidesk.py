@@ -10,17 +10,16 @@ import asyncio
 import multiprocessing
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from deskpay.config import Settings
 from deskpay.domain.errors import DeskpayError
+from deskpay.services.bookings.listing import changed_since
+from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.changes import ChangeWatcher
 from deskpay.services.desk import open_desk
-from deskpay.services.listing import changed_since
-from deskpay.services.queries import booking_detail
 from deskpay.store.models import Payment, PaymentLink
 from tests.conftest import add_activity, add_booking
 
@@ -51,9 +50,9 @@ def _desk_worker(url: str, data_dir: str, reference: str, seed: int, rounds: int
 
 
 def _rounds(desk, reference, rng, rounds, results) -> None:
-    from deskpay.services.collect import collect_offline, collect_online
-    from deskpay.services.confirmation import send_confirmation
-    from deskpay.services.split import split_booking
+    from deskpay.services.bookings.confirmation import send_confirmation
+    from deskpay.services.money.collect import collect_offline, collect_online
+    from deskpay.services.money.split import split_booking
 
     done = refused = 0
     for _ in range(rounds):
@@ -116,7 +115,7 @@ def test_a_change_by_another_desk_is_noticed_within_two_seconds(db_url, tmp_path
 
     def pay_later() -> None:
         time.sleep(0.2)  # the other desk acts while this one is waiting, as in the shop
-        from deskpay.services.collect import collect_offline
+        from deskpay.services.money.collect import collect_offline
 
         collect_offline(other, reference, "10", "card")
 

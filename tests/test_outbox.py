@@ -15,11 +15,16 @@ from typer.testing import CliRunner
 
 from deskpay.config import load_settings
 from deskpay.domain.errors import InvalidInput, NotFound, Refused
-from deskpay.services.confirmation import send_confirmation
+from deskpay.services.bookings.confirmation import send_confirmation
 from deskpay.services.desk import open_desk
-from deskpay.services.emails.admin import count_messages, get_message, list_messages, retry_message
+from deskpay.services.emails.compose import draft_email
 from deskpay.services.emails.delivery import Delivery
-from deskpay.services.emails.outbox import draft_email
+from deskpay.services.emails.outbox import (
+    count_messages,
+    get_message,
+    list_messages,
+    retry_message,
+)
 from deskpay.store.models import AuditEvent, EmailMessage
 from tests.conftest import FROZEN_NOW, add_activity, add_booking
 from tests.support.smtp_server import outbox, queue_emails
@@ -231,7 +236,7 @@ def _cli() -> typer.Typer:
 
 @pytest.fixture
 def cli_desk(tmp_path: Path, monkeypatch):
-    from deskpay.cli.common import state
+    from deskpay.cli.context import state
 
     monkeypatch.setenv("DESKPAY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DESKPAY_LOCALE", "en")

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from deskpay.config import Settings
-from deskpay.services.collect import collect_offline
+from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.desk import open_desk
-from deskpay.services.queries import booking_detail
+from deskpay.services.money.collect import collect_offline
 from deskpay.store.models import Payment
 from tests.conftest import _postgres_database, add_activity, add_booking
 

@@ -9,14 +9,19 @@ import sys
 
 import pytest
 
-from deskpay.services.qr import (
+from deskpay.services.links.qr import (
     STANDARD_QUIET_ZONE,
     QrTooLarge,
     cells_needed,
     make_qr,
     render_half_blocks,
 )
-from tests.support.qr_decode import decode_half_blocks, decode_modules, modules_from_half_blocks, read_modules
+from tests.support.qr_decode import (
+    decode_half_blocks,
+    decode_modules,
+    modules_from_half_blocks,
+    read_modules,
+)
 
 URL_SAFE = string.ascii_letters + string.digits + "-_"
 ALNUM = string.ascii_letters + string.digits
@@ -193,5 +198,5 @@ def test_a_link_longer_than_any_qr_code_is_refused() -> None:
 
 
 def test_the_qr_service_does_not_load_textual() -> None:
-    code = "import sys, deskpay.services.qr; sys.exit('textual' in sys.modules)"
+    code = "import sys, deskpay.services.links.qr; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

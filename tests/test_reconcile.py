@@ -17,11 +17,15 @@ from sqlalchemy import func, select
 from deskpay.config import Settings
 from deskpay.domain.errors import ProviderError
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_online
-from deskpay.services.links import cancel_link, expire_due_links, regenerate_link
+from deskpay.services.links.lifecycle import (
+    cancel_link,
+    expire_due_links,
+    regenerate_link,
+)
+from deskpay.services.money.collect import collect_online
 from deskpay.services.providers.base import RemoteStatus
 from deskpay.services.providers.sandbox import SandboxProvider
-from deskpay.services.reconcile import (
+from deskpay.services.settlement import (
     PROCESSING_REASON,
     next_check,
     poll_due_links,

@@ -12,13 +12,19 @@ from deskpay.config import load_settings
 from deskpay.domain.errors import InvalidInput, NotFound, Refused
 from deskpay.domain.money import Money
 from deskpay.domain.terms import PaymentTerms
-from deskpay.services.adjustments import delete_payment, record_refund, set_activity_terms
-from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
-from deskpay.services.collect import collect_offline
+from deskpay.services.bookings.activities import set_activity_terms
+from deskpay.services.bookings.create import NewBooking, create_booking
+from deskpay.services.bookings.customers import NewCustomer
+from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.desk import Desk, open_desk
-from deskpay.services.operators import check_not_own_email, current_operator, save_operator
-from deskpay.services.payments import record_provider_payment
-from deskpay.services.queries import booking_detail
+from deskpay.services.money.collect import collect_offline
+from deskpay.services.money.corrections import delete_payment, record_refund
+from deskpay.services.operators import (
+    check_not_own_email,
+    current_operator,
+    save_operator,
+)
+from deskpay.services.settlement import record_provider_payment
 from deskpay.store.models import Activity, AuditEvent, Payment
 
 
@@ -90,7 +96,7 @@ def test_manager_deletes_a_desk_payment_but_not_an_online_one(shop):
         assert json.loads(event.details)["payment"]["amount"] == 1000
     import asyncio
 
-    from deskpay.services.collect import collect_online
+    from deskpay.services.money.collect import collect_online
 
     link = asyncio.run(collect_online(boss, reference, "15")).links[0]
     online = record_provider_payment(boss, provider="sandbox", payment_reference="pi_1", amount=link.amount,

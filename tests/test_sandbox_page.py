@@ -16,15 +16,18 @@ import typer
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from deskpay.domain.errors import Refused
 from deskpay.domain.dates import format_when
+from deskpay.domain.errors import Refused
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_online
-from deskpay.services.links import cancel_link
-from deskpay.services.payments import pay_sandbox_link, sandbox_reference
+from deskpay.services.links.lifecycle import cancel_link
+from deskpay.services.money.collect import collect_online
+from deskpay.services.providers.sandbox_checkout import (
+    pay_sandbox_link,
+    sandbox_reference,
+)
 from deskpay.store.models import AuditEvent, Booking, EmailMessage, Payment, PaymentLink
+from deskpay.web.checkout_page import sandbox_app
 from deskpay.web.runner import HttpService, build_worker, sandbox_page_service
-from deskpay.web.sandbox_page import sandbox_app
 from tests.conftest import Clock, add_activity, add_booking
 
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')
@@ -377,7 +380,7 @@ async def test_sandbox_pay_refuses_a_stripe_link(shop, cli):
 
 
 def test_the_page_forms_expire(shop):
-    from deskpay.web.sandbox_page import FORM_LIFETIME, CheckoutPages
+    from deskpay.web.checkout_page import FORM_LIFETIME, CheckoutPages
 
     pages = CheckoutPages(shop, form_key=b"k" * 32)
     now = int(datetime.now(UTC).timestamp())

@@ -64,7 +64,7 @@ async def test_secrets_never_leave_the_process(tmp_path, monkeypatch, caplog):
 
         # The worker: email over SMTP with AUTH, Stripe polled, a webhook with a forged and a good signature.
         from deskpay.services.emails.delivery import Delivery
-        from deskpay.services.reconcile import reconcile_link
+        from deskpay.services.settlement import reconcile_link
         from deskpay.web.webhooks import webhook_app
 
         await Delivery(desk).run_batch()

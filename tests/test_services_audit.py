@@ -9,13 +9,20 @@ from sqlalchemy import select
 
 from deskpay.domain.errors import DeskpayError, Refused
 from deskpay.domain.money import Money
-from deskpay.services import confirmation, links
-from deskpay.services.bookings import NewCustomer, edit_booking, edit_customer
-from deskpay.services.collect import collect_offline, collect_online
-from deskpay.services.confirmation import send_confirmation
-from deskpay.services.links import cancel_link, expire_due_links, regenerate_link, send_link_email
-from deskpay.services.payments import record_provider_payment
-from deskpay.services.split import split_booking
+from deskpay.services.bookings import confirmation
+from deskpay.services.bookings.confirmation import send_confirmation
+from deskpay.services.bookings.customers import NewCustomer, edit_customer
+from deskpay.services.bookings.edit import edit_booking
+from deskpay.services.links import sending as links
+from deskpay.services.links.lifecycle import (
+    cancel_link,
+    expire_due_links,
+    regenerate_link,
+)
+from deskpay.services.links.sending import send_link_email
+from deskpay.services.money.collect import collect_offline, collect_online
+from deskpay.services.money.split import split_booking
+from deskpay.services.settlement import record_provider_payment
 from deskpay.store.models import AuditEvent, EmailMessage
 from tests.conftest import add_activity, add_booking, db_state, unchanged
 

@@ -11,10 +11,12 @@ from sqlalchemy import select
 from deskpay.domain.errors import InvalidInput, NotFound, Refused
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
-from deskpay.services.bookings import NewBooking, NewCustomer, create_booking, edit_booking, edit_customer
-from deskpay.services.collect import collect_offline, collect_online
-from deskpay.services.listing import current_revision
-from deskpay.services.queries import booking_detail
+from deskpay.services.bookings.create import NewBooking, create_booking
+from deskpay.services.bookings.customers import NewCustomer, edit_customer
+from deskpay.services.bookings.edit import edit_booking
+from deskpay.services.bookings.listing import current_revision
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.services.money.collect import collect_offline, collect_online
 from deskpay.store.models import AuditEvent, Booking, Customer
 from tests.conftest import FROZEN_NOW, add_activity, add_booking, unchanged
 

@@ -9,8 +9,12 @@ from deskpay.domain.errors import InvalidInput, NotFound, Refused
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
 from deskpay.domain.payments import DESK_METHODS
-from deskpay.services.collect import collect_offline, collect_online, request_balance
-from deskpay.services.queries import booking_detail
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.services.money.collect import (
+    collect_offline,
+    collect_online,
+    request_balance,
+)
 from deskpay.store.models import AuditEvent, Booking, EmailMessage, Payment, PaymentLink
 from tests.conftest import add_activity, add_booking, unchanged
 

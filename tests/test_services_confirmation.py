@@ -8,11 +8,12 @@ from sqlalchemy import select, update
 from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_offline, collect_online
-from deskpay.services.confirmation import send_confirmation
-from deskpay.services.links import cancel_link
+from deskpay.services.bookings.confirmation import send_confirmation
+from deskpay.services.links.lifecycle import cancel_link
+from deskpay.services.money.collect import collect_offline, collect_online
 from deskpay.store.models import AuditEvent, Booking, EmailMessage, PaymentLink
 from tests.conftest import add_activity, add_booking, unchanged
+
 
 def eur(minor: int) -> Money:
     return Money(minor, "EUR")

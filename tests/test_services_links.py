@@ -10,9 +10,15 @@ from sqlalchemy import select
 from deskpay.domain.errors import InvalidInput, NotFound, ProviderError, Refused
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_offline, collect_online
-from deskpay.services.links import cancel_link, expire_due_links, get_link, regenerate_link, send_link_email
-from deskpay.services.queries import booking_detail
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.services.links.lifecycle import (
+    cancel_link,
+    expire_due_links,
+    get_link,
+    regenerate_link,
+)
+from deskpay.services.links.sending import send_link_email
+from deskpay.services.money.collect import collect_offline, collect_online
 from deskpay.store.models import AuditEvent, Booking, EmailMessage, PaymentLink
 from tests.conftest import add_activity, add_booking, unchanged
 
@@ -219,7 +225,7 @@ def test_a_link_to_the_operators_own_email_is_refused(desk):
     """Like TrekkSoft: a payment link goes to the customer, never to the desk's own address."""
     import asyncio
 
-    from deskpay.services.collect import collect_online
+    from deskpay.services.money.collect import collect_online
     from deskpay.services.operators import save_operator
 
     save_operator(desk, "alice", "manager", "alice@example.com")
@@ -233,8 +239,8 @@ def test_a_link_to_the_operators_own_email_is_refused(desk):
 def test_an_unsent_link_is_emailed_to_the_customer_by_default(desk):
     import asyncio
 
-    from deskpay.services.collect import collect_online
-    from deskpay.services.links import send_link_email
+    from deskpay.services.links.sending import send_link_email
+    from deskpay.services.money.collect import collect_online
 
     add_activity(desk, "Kayak later email")
     booking = add_booking(desk, "Kayak later email", email="later@example.com")
@@ -247,7 +253,7 @@ def test_stored_expiry_is_inside_the_providers_window(desk, settings):
     """A Stripe link is stored with an expiry Stripe accepts as is, so a repair sends identical parameters."""
     import asyncio
 
-    from deskpay.services.collect import collect_online
+    from deskpay.services.money.collect import collect_online
 
     class Windowed(FailingProvider):
         validity_window = (timedelta(minutes=35), timedelta(hours=23, minutes=50))

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from deskpay.domain.errors import NotFound
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_offline, collect_online
-from deskpay.services.links import expire_due_links, get_link
-from deskpay.services.payments import record_provider_payment
-from deskpay.services.queries import booking_detail
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.services.links.lifecycle import expire_due_links, get_link
+from deskpay.services.money.collect import collect_offline, collect_online
+from deskpay.services.settlement import record_provider_payment
 from deskpay.store.models import AuditEvent, Booking, EmailMessage, Payment
 from tests.conftest import add_activity, add_booking, db_state, unchanged
 
@@ -151,8 +151,8 @@ def test_a_payment_in_another_currency_is_refused_and_changes_nothing(desk):
     import asyncio
 
     from deskpay.domain.errors import Refused
-    from deskpay.services.collect import collect_online
-    from deskpay.services.payments import record_provider_payment
+    from deskpay.services.money.collect import collect_online
+    from deskpay.services.settlement import record_provider_payment
 
     add_activity(desk, "Kayak USD test")
     booking = add_booking(desk, "Kayak USD test")

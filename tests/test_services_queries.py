@@ -7,10 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_offline
-from deskpay.services.listing import current_revision
-from deskpay.services.listing import BookingQuery, changed_since, has_bookings, search_bookings
-from deskpay.services.queries import booking_detail, find_customers
+from deskpay.services.bookings.customers import find_customers
+from deskpay.services.bookings.listing import (
+    BookingQuery,
+    changed_since,
+    current_revision,
+    has_bookings,
+    search_bookings,
+)
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.services.money.collect import collect_offline
 from tests.conftest import FROZEN_NOW, add_activity, add_booking
 
 # FROZEN_NOW is Wednesday 1 July 2026, 10:00 in Paris.
@@ -204,7 +210,7 @@ def test_find_customers_folds_accents(listing, text, names):
 
 def test_a_very_broad_search_shows_a_lower_bound_and_still_pages_in_order(listing, monkeypatch):
     """Past the exact-count threshold the total reads "N+", and the pages keep the list's order."""
-    import deskpay.services.listing as listing_module
+    import deskpay.services.bookings.listing as listing_module
 
     desk, _ = listing
     everything = [row.reference for row in search_bookings(desk, BookingQuery(text="e", limit=500)).rows]

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_offline, collect_online
-from deskpay.services.queries import booking_detail
-from deskpay.services.split import split_booking
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.services.money.collect import collect_offline, collect_online
+from deskpay.services.money.split import split_booking
 from deskpay.store.models import AuditEvent, EmailMessage
 from tests.conftest import add_activity, add_booking, unchanged
 

@@ -21,14 +21,13 @@ import time
 import urllib.request
 from collections import Counter
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from deskpay.config import load_settings
 from deskpay.services.desk import open_desk
-from deskpay.services.ledger import compute_amounts
+from deskpay.services.money.ledger import compute_amounts
 from deskpay.store.models import Booking, EmailMessage, Payment, PaymentLink
 from tests.conftest import add_activity
 from tests.support.smtp_server import mail_server
@@ -93,12 +92,16 @@ def _desk(seed: int, operations: int, barrier, results) -> None:
 
 
 async def _operation(desk, rng: random.Random, kind: str) -> None:
-    from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
-    from deskpay.services.collect import collect_offline, collect_online, request_balance
-    from deskpay.services.confirmation import send_confirmation
-    from deskpay.services.links import cancel_link
-    from deskpay.services.queries import list_links
-    from deskpay.services.split import split_booking
+    from deskpay.services.bookings.confirmation import send_confirmation
+    from deskpay.services.bookings.create import NewBooking, create_booking
+    from deskpay.services.bookings.customers import NewCustomer
+    from deskpay.services.links.lifecycle import cancel_link, list_links
+    from deskpay.services.money.collect import (
+        collect_offline,
+        collect_online,
+        request_balance,
+    )
+    from deskpay.services.money.split import split_booking
 
     try:
         if kind == "create":
@@ -210,8 +213,10 @@ def test_soak_four_desks_and_a_worker(db_url, tmp_path, monkeypatch):
             monkeypatch.setenv(key, value)
         setup = open_desk(load_settings(), operator="setup")
         add_activity(setup, "Kayak", price=4_000, max_participants=10)
-        from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
         from datetime import timedelta
+
+        from deskpay.services.bookings.create import NewBooking, create_booking
+        from deskpay.services.bookings.customers import NewCustomer
 
         for i in range(30):
             create_booking(setup, NewBooking(activity="Kayak", start=setup.now() + timedelta(days=1 + i % 9),

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, insert, select, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import SQLModel
 
@@ -252,10 +252,10 @@ def test_sqlite_write_transactions_are_immediate(tmp_path):
 async def test_services_record_a_provider_payment_once_on_every_database(db_url, tmp_path):
     """The same report twice through the service: one payment, on SQLite and on PostgreSQL (row locks)."""
     from deskpay.domain.money import Money
-    from deskpay.services.collect import collect_online
+    from deskpay.services.bookings.sheet import booking_detail
     from deskpay.services.desk import open_desk
-    from deskpay.services.payments import record_provider_payment
-    from deskpay.services.queries import booking_detail
+    from deskpay.services.money.collect import collect_online
+    from deskpay.services.settlement import record_provider_payment
     from tests.conftest import Clock, add_activity, add_booking, make_settings
 
     settings = make_settings(tmp_path)

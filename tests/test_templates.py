@@ -25,7 +25,14 @@ from deskpay.domain.errors import InvalidInput
 from deskpay.domain.money import Money
 from deskpay.paths import templates_dir
 from deskpay.services.emails.mime import build_mime
-from deskpay.services.emails.render import KINDS, LANGUAGES, PARTS, RenderedEmail, nl2br, render_email
+from deskpay.services.emails.render import (
+    KINDS,
+    LANGUAGES,
+    PARTS,
+    RenderedEmail,
+    nl2br,
+    render_email,
+)
 
 LINK_URL = "https://pay.example.com/c/pay_7Hq2?booking=R-1042&lang=fr"
 OPERATOR_MESSAGE = 'Merci pour votre appel !\n<script>alert("x")</script> & <b>bonjour</b>\n\nÀ samedi, Claire'

@@ -16,10 +16,16 @@ from sqlalchemy import func, select
 
 from deskpay.config import Settings
 from deskpay.domain.errors import Refused
-from deskpay.services.collect import collect_online
-from deskpay.services.links import expire_due_links, regenerate_link
-from deskpay.services.reconcile import poll_due_links
-from deskpay.store.models import Booking, EmailMessage, Payment, PaymentLink, ProviderEvent
+from deskpay.services.links.lifecycle import expire_due_links, regenerate_link
+from deskpay.services.money.collect import collect_online
+from deskpay.services.settlement import poll_due_links
+from deskpay.store.models import (
+    Booking,
+    EmailMessage,
+    Payment,
+    PaymentLink,
+    ProviderEvent,
+)
 from deskpay.web.runner import HttpService, webhook_service
 from deskpay.web.webhooks import webhook_app
 from tests.conftest import add_booking
@@ -233,7 +239,7 @@ async def test_polling_and_a_webhook_at_the_same_moment_record_one_payment(strip
 
 
 async def test_a_failure_while_settling_is_500_and_the_retry_records_it(stripe_desk, double, endpoint, monkeypatch):
-    import deskpay.services.reconcile as reconcile
+    import deskpay.services.settlement as reconcile
 
     reference = add_booking(stripe_desk).reference
     link = await open_link(stripe_desk, reference)

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from deskpay.config import Settings
 from deskpay.domain.errors import Refused
-from deskpay.services.collect import collect_online
-from deskpay.services.providers.stripe import StripeProvider
 from deskpay.services.emails.delivery import DELIVERY_JOB
-from deskpay.services.worker import Job
+from deskpay.services.jobs import Job
+from deskpay.services.money.collect import collect_online
+from deskpay.services.providers.stripe import StripeProvider
 from deskpay.store.models import Payment, PaymentLink
 from deskpay.web.runner import DeskWorker, HttpService, build_worker
 from tests.conftest import Clock, add_activity, add_booking

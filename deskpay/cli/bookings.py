@@ -1,4 +1,4 @@
-"""``deskpay bookings``: list, show, create."""
+"""``deskpay bookings list | show | create``, ``deskpay resend-confirmation``, ``deskpay request-balance``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,21 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.common import desk_session, fail, handle_errors, lang, print_json, run_async
+from deskpay.cli.context import (
+    cli_desk,
+    error_text,
+    fail,
+    handle_errors,
+    lang,
+    print_json,
+)
+from deskpay.cli.output import print_booking, print_links
 from deskpay.domain.dates import read_day, read_moment
-from deskpay.domain.errors import DeskpayError, InvalidInput
+from deskpay.domain.errors import InvalidInput
+from deskpay.domain.terms import ConfirmationMode, confirmation_mode
 
 app = typer.Typer(no_args_is_help=True)
+
 
 @app.command("list")
 @handle_errors
@@ -23,9 +33,10 @@ def list_bookings(
 ) -> None:
     """Bookings, upcoming first (today at the top), then past ones."""
     from deskpay.domain.dates import format_short
-    from deskpay.services.listing import BookingQuery, search_bookings
+    from deskpay.services.bookings.listing import BookingQuery, search_bookings
 
-    with desk_session() as desk:
+    with cli_desk() as cli:
+        desk = cli.desk
         the_day = read_day(day, desk.now().astimezone(desk.settings.tz()).date()) if day is not None else None
         page = search_bookings(desk, BookingQuery(text=search or "", day_from=the_day, day_to=the_day,
                                                   unpaid_only=unpaid, limit=limit))
@@ -43,15 +54,14 @@ def list_bookings(
 @handle_errors
 def show(reference: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """One booking's sheet: client, amounts, payments, links, history."""
-    from deskpay.cli.render import print_booking
-    from deskpay.services.queries import booking_detail
+    from deskpay.services.bookings.sheet import booking_detail
 
-    with desk_session() as desk:
-        detail = booking_detail(desk, reference)
+    with cli_desk() as cli:
+        detail = booking_detail(cli.desk, reference)
         if as_json:
             print_json(detail.to_json())
         else:
-            print_booking(detail, desk.settings.tz(), lang())
+            print_booking(detail, cli.desk.settings.tz(), lang())
 
 
 @app.command("create")
@@ -66,31 +76,23 @@ def create(
     language: str = typer.Option("fr", "--lang", help="Customer language: fr or en."),
     total: Optional[str] = typer.Option(None, "--total", help="Override the total (default: price × participants)."),
     notes: str = typer.Option("", "--notes"),
-    confirm: str = typer.Option("none", "--confirm", help="Send the confirmation with a payment link: deposit, full or none."),
+    confirm: str = typer.Option("none", "--confirm",
+                                help="Send the confirmation with a payment link: deposit, full or none."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a booking (the phone-booking flow), optionally sending its confirmation with a payment link."""
-    from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
-    from deskpay.services.confirmation import send_confirmation
-    from deskpay.services.queries import booking_detail
+    from deskpay.services.bookings.create import NewBooking, book
+    from deskpay.services.bookings.customers import NewCustomer
 
-    if confirm not in ("deposit", "full", "none"):
-        raise InvalidInput("confirmation.bad_mode", mode=confirm[:20])
-    with desk_session() as desk:
-        if confirm != "none" and not (email and email.strip()):
-            from deskpay.domain.errors import Refused
-
-            raise Refused("confirmation.no_email", name=name.strip()[:80])
-        detail = create_booking(desk, NewBooking(activity=activity, start=read_moment(start, desk.settings.tz()), participants=participants,
-                                                 customer=NewCustomer(name, email, phone, language),
-                                                 total=total, notes=notes))
-        sent = None
-        if confirm != "none":
-            try:
-                sent = run_async(lambda: _confirm(desk, detail.reference, confirm, send_confirmation))
-            except DeskpayError as error:
-                fail(f"{detail.reference}: {error.text(lang())}")
-            detail = booking_detail(desk, detail.reference)
+    mode = confirmation_mode(confirm)
+    with cli_desk() as cli:
+        data = NewBooking(activity=activity, start=read_moment(start, cli.desk.settings.tz()),
+                          participants=participants, customer=NewCustomer(name, email, phone, language), total=total,
+                          notes=notes)
+        booked = cli.run(book(cli.desk, data, mode))
+        if booked.confirmation_error is not None:
+            fail(f"{booked.booking.reference}: {error_text(booked.confirmation_error, lang())}")
+        detail, sent = booked.booking, booked.confirmation
         if as_json:
             document = detail.to_json()
             document["confirmation"] = None if sent is None else {
@@ -100,11 +102,42 @@ def create(
         lng = lang()
         typer.echo(f"{detail.reference}  {detail.activity}  {detail.amounts.total.format(lng)}")
         if sent is not None:
-            typer.echo(f"confirmation → {sent.to}" + (f"  {sent.link.amount.format(lng)}  {sent.link.url}" if sent.link else ""))
+            link = f"  {sent.link.amount.format(lng)}  {sent.link.url}" if sent.link else ""
+            typer.echo(f"confirmation → {sent.to}{link}")
 
 
-async def _confirm(desk, reference, mode, send_confirmation):
-    try:
-        return await send_confirmation(desk, reference, mode)
-    finally:
-        await desk.aclose()
+@handle_errors
+def resend_confirmation(
+    reference: str = typer.Argument(...),
+    mode: Optional[str] = typer.Option(None, "--mode", help="deposit or full (default: per the payment terms)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Send (again) the booking confirmation with its payment link; impossible without a customer email."""
+    from deskpay.services.bookings.confirmation import send_confirmation
+
+    chosen = None if mode is None else confirmation_mode(mode)
+    if chosen is ConfirmationMode.NONE:  # a resend without its link is not what --mode is for
+        raise InvalidInput("confirmation.bad_mode", mode="none")
+    with cli_desk() as cli:
+        sent = cli.run(send_confirmation(cli.desk, reference, chosen))
+        if as_json:
+            print_json({"to": sent.to, "reused_link": sent.reused_link,
+                        "link": sent.link.to_json() if sent.link else None})
+        else:
+            link = f"  {sent.link.amount.format(lang())}  {sent.link.url}" if sent.link else ""
+            typer.echo(f"confirmation → {sent.to}{link}")
+
+
+@handle_errors
+def request_balance(
+    reference: str = typer.Argument(...),
+    email: Optional[str] = typer.Option(None, "--email"),
+    no_email: bool = typer.Option(False, "--no-email"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """One link for everything still to pay, emailed as a balance request."""
+    from deskpay.services.money.collect import request_balance as request
+
+    with cli_desk() as cli:
+        outcome = cli.run(request(cli.desk, reference, email=email, send_email=not no_email))
+        print_links(outcome, as_json)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.common import MAX_ID, desk_session, handle_errors, lang, print_json, run_async
+from deskpay.cli.context import MAX_ID, cli_desk, handle_errors, lang, print_json
 from deskpay.domain.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True)
@@ -21,13 +21,14 @@ def list_links(
     """Payment links, newest first."""
     from deskpay.domain.dates import format_short
     from deskpay.domain.links import LinkStatus
-    from deskpay.services.queries import list_links as query
+    from deskpay.services.links.lifecycle import list_links as query
 
     if status is not None and status not in {s.value for s in LinkStatus}:
         raise InvalidInput("links.bad_status", status=status[:20])
-    with desk_session() as desk:
+    with cli_desk() as cli:
+        desk = cli.desk
         if reference:
-            from deskpay.services.queries import booking_detail
+            from deskpay.services.bookings.sheet import booking_detail
 
             booking_detail(desk, reference)  # an unknown booking is an error, not an empty list
         links = query(desk, reference, status)
@@ -46,16 +47,10 @@ def list_links(
 def cancel(link_id: int = typer.Argument(..., min=1, max=MAX_ID), reason: str = typer.Option("", "--reason"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Cancel an open link (at the provider too, so it can no longer be paid)."""
-    from deskpay.services.links import cancel_link
+    from deskpay.services.links.lifecycle import cancel_link
 
-    with desk_session() as desk:
-        async def go():
-            try:
-                return await cancel_link(desk, link_id, reason=reason)
-            finally:
-                await desk.aclose()
-
-        link = run_async(go)
+    with cli_desk() as cli:
+        link = cli.run(cancel_link(cli.desk, link_id, reason=reason))
         if as_json:
             print_json({"link": link.to_json()})
         else:
@@ -66,16 +61,10 @@ def cancel(link_id: int = typer.Argument(..., min=1, max=MAX_ID), reason: str = 
 @handle_errors
 def regenerate(link_id: int = typer.Argument(..., min=1, max=MAX_ID), as_json: bool = typer.Option(False, "--json")) -> None:
     """A new link with the same amount, label and recipient as an expired or cancelled one."""
-    from deskpay.services.links import regenerate_link
+    from deskpay.services.links.lifecycle import regenerate_link
 
-    with desk_session() as desk:
-        async def go():
-            try:
-                return await regenerate_link(desk, link_id)
-            finally:
-                await desk.aclose()
-
-        outcome = run_async(go)
+    with cli_desk() as cli:
+        outcome = cli.run(regenerate_link(cli.desk, link_id))
         if as_json:
             print_json({"links": [link.to_json() for link in outcome.links]})
         else:
@@ -90,15 +79,11 @@ def qr(link_id: int = typer.Argument(..., min=1, max=MAX_ID),
     """Print the link's QR code in the terminal (half blocks), for the customer to scan."""
     import shutil
 
-    from deskpay.services.links import get_link
-    from deskpay.services.qr import make_qr, render_half_blocks
+    from deskpay.services.links.qr import make_qr, render_half_blocks
+    from deskpay.services.links.sending import shareable_link
 
-    with desk_session() as desk:
-        link = get_link(desk, link_id)
-        if not link.is_open or not link.url:
-            from deskpay.domain.errors import Refused
-
-            raise Refused("link.not_open", id=link_id, status=link.status)
+    with cli_desk() as cli:
+        link = shareable_link(cli.desk, link_id)
         size = shutil.get_terminal_size((100, 50))
         code = make_qr(link.url, max_cells=(size.columns, max(size.lines - 3, 10)))
         for line in render_half_blocks(code, dark_on_light=invert):

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.common import desk_session, handle_errors, lang, print_json
+from deskpay.cli.context import cli_desk, handle_errors, lang, print_json
 from deskpay.domain.outbox import EmailStatus
 
 app = typer.Typer(help="The outbox: emails queued, sent and failed; retry a failed one.", no_args_is_help=True)
@@ -24,9 +24,10 @@ def list_outbox(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Emails, newest first."""
-    from deskpay.services.emails.admin import count_messages, list_messages
+    from deskpay.services.emails.outbox import count_messages, list_messages
 
-    with desk_session() as desk:
+    with cli_desk() as cli:
+        desk = cli.desk
         messages = list_messages(desk, status=status, limit=limit)
         counts = count_messages(desk)
         if as_json:
@@ -50,10 +51,10 @@ def list_outbox(
 @handle_errors
 def show(message_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One email: its headers, where it stands, and its text."""
-    from deskpay.services.emails.admin import get_message
+    from deskpay.services.emails.outbox import get_message
 
-    with desk_session() as desk:
-        message = get_message(desk, message_id)
+    with cli_desk() as cli:
+        message = get_message(cli.desk, message_id)
     if as_json:
         print_json(message.to_json())
         return
@@ -70,10 +71,10 @@ def show(message_id: int = typer.Argument(..., metavar="ID"), as_json: bool = ty
 @handle_errors
 def retry(message_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """Put a failed email back in the queue (its attempts are kept); the worker sends it at its next turn."""
-    from deskpay.services.emails.admin import retry_message
+    from deskpay.services.emails.outbox import retry_message
 
-    with desk_session() as desk:
-        message = retry_message(desk, message_id)
+    with cli_desk() as cli:
+        message = retry_message(cli.desk, message_id)
     if as_json:
         print_json(message.to_json())
         return

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from deskpay.cli.context import cli_desk, handle_errors, lang, print_json
 from deskpay.domain.i18n import text
-
-from deskpay.cli.common import desk_session, handle_errors, lang, print_json, run_async
 
 app = typer.Typer(name="sandbox", help="The built-in offline checkout (no real money).", no_args_is_help=True)
 
@@ -17,17 +16,10 @@ def pay(link_id: int = typer.Argument(..., help="The sandbox link to pay, as a c
         as_json: bool = typer.Option(False, "--json")) -> None:
     """Pay a sandbox link with the test card; paying it again changes nothing."""
     from deskpay.domain.money import Money
-    from deskpay.services.payments import pay_sandbox_link
+    from deskpay.services.providers.sandbox_checkout import pay_sandbox_link
 
-    with desk_session() as desk:
-
-        async def pay_and_close():
-            try:
-                return await pay_sandbox_link(desk, link_id, source="cli")
-            finally:
-                await desk.aclose()
-
-        result = run_async(pay_and_close)
+    with cli_desk() as cli:
+        result = cli.run(pay_sandbox_link(cli.desk, link_id, source="cli"))
     if as_json:
         print_json({"link_id": link_id, "payment_id": result.payment_id, "created": result.created,
                     "booking_reference": result.booking_reference, "fully_paid": result.fully_paid,

@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.common import desk_session, handle_errors
+from deskpay.cli.context import cli_desk, handle_errors
 
 log = logging.getLogger("deskpay.worker")
 
@@ -30,8 +30,8 @@ def worker(listen: Optional[str] = typer.Option(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The SDK logs every API request at INFO; a service log keeps Stripe's warnings and errors only.
     logging.getLogger("stripe").setLevel(logging.WARNING)
-    with desk_session() as desk:
-        asyncio.run(_serve(desk, listen))
+    with cli_desk() as cli:
+        cli.run(_serve(cli.desk, listen))
     log.info("worker stopped")
 
 
@@ -54,7 +54,6 @@ async def _serve(desk, listen: str | None) -> None:
     finally:
         for signum in signals:
             loop.remove_signal_handler(signum)
-        await desk.aclose()
 
 
 async def _announce(runner) -> None:

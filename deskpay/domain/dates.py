@@ -9,7 +9,7 @@ set of rules, and refused with one message when it is not a date.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
@@ -59,6 +59,13 @@ def read_moment(typed: str, tz: tzinfo) -> datetime:
     except ValueError:
         raise InvalidInput("date.bad_moment", text=raw) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """A moment for JSON: ISO 8601 in UTC with ``Z`` (``2026-11-23T08:00:00Z``), whatever zone it carried."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def format_when(moment: datetime, tz: ZoneInfo, lang: str) -> str:

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 from deskpay.domain.errors import InvalidInput
 from deskpay.domain.money import Money, parse_amount
 
 TermsKind = Literal["full", "deposit_percent", "deposit_fixed"]
-ConfirmationMode = Literal["deposit", "full", "none"]
+
+
+class ConfirmationMode(StrEnum):
+    """What a booking confirmation asks the customer to pay through its link."""
+
+    DEPOSIT = "deposit"
+    FULL = "full"
+    NONE = "none"  # the confirmation alone, no link
+
+
+def confirmation_mode(value: ConfirmationMode | str) -> ConfirmationMode:
+    """``value`` as a confirmation mode, or the refusal naming the modes there are."""
+    try:
+        return ConfirmationMode(value)
+    except ValueError:
+        raise InvalidInput("confirmation.bad_mode", mode=str(value)[:20]) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +81,8 @@ class PaymentTerms:
         ``deposit`` asks what is still missing of the deposit; ``full`` asks the
         rest. Zero means there is nothing to ask and no link should be made.
         """
-        if mode == "none":
+        if mode == ConfirmationMode.NONE:
             return Money.zero(total.currency)
-        target = self.deposit_of(total) if mode == "deposit" else total
+        target = self.deposit_of(total) if mode == ConfirmationMode.DEPOSIT else total
         wanted = (target - paid).clamp_min_zero()
         return wanted if wanted <= requestable else requestable

@@ -1,6 +1,6 @@
 """Noticing changes made by other desks: LISTEN/NOTIFY on PostgreSQL, a revision check on SQLite.
 
-Every money change bumps the global revision (see ``ledger``); on PostgreSQL
+Every money change bumps the global revision (see ``money.ledger``); on PostgreSQL
 it also notifies ``deskpay_changes`` with the booking reference, delivered
 when its transaction commits. :class:`ChangeWatcher` blocks (in a thread)
 until a notification comes or the timeout passes; callers then ask

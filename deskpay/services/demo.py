@@ -21,16 +21,16 @@ from sqlalchemy import delete, insert, select, update
 from sqlmodel import SQLModel
 
 from deskpay import paths
-from deskpay.domain.errors import Refused
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.booking import BookingStatus, price_of
+from deskpay.domain.errors import Refused
 from deskpay.domain.i18n import text
 from deskpay.domain.links import LinkPurpose, LinkStatus
-from deskpay.domain.payments import DESK_METHODS, PaymentKind, PaymentMethod
 from deskpay.domain.money import Money, parse_amount
+from deskpay.domain.payments import DESK_METHODS, PaymentKind, PaymentMethod
 from deskpay.domain.terms import PaymentTerms
+from deskpay.domain.text import search_key
 from deskpay.services.desk import Desk
-from deskpay.services.text import search_key
 from deskpay.store.engine import catch_up_id_sequences
 from deskpay.store.models import (
     Activity,

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.i18n import Msg
+from deskpay.domain.operators import Role
+from deskpay.domain.text import clean_line
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
-from deskpay.services.text import clean_line
 from deskpay.store.models import Operator
-from deskpay.domain.operators import Role
 
 
 @dataclass(frozen=True, slots=True)

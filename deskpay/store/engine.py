@@ -57,7 +57,7 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 # Sessions import the ORM when first used: the reservations list reads on Core alone
-# (``services.listing``), so a desk paints its first page before the ORM is loaded.
+# (``services.bookings.listing``), so a desk paints its first page before the ORM is loaded.
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:

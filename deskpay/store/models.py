@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from deskpay.domain.payments import PaymentKind
-from deskpay.domain.outbox import EmailStatus
-from deskpay.domain.operators import Role
-from deskpay.domain.links import LinkPurpose, LinkStatus
-from deskpay.domain.booking import BookingStatus
 from deskpay.domain.amounts import Badge
+from deskpay.domain.booking import BookingStatus
+from deskpay.domain.links import LinkPurpose, LinkStatus
+from deskpay.domain.operators import Role
+from deskpay.domain.outbox import EmailStatus
+from deskpay.domain.payments import PaymentKind
 from deskpay.store.columns import UTCDateTime, utcnow
 
 

@@ -29,14 +29,24 @@ from textual.worker import Worker
 
 from deskpay.config import Settings
 from deskpay.domain.errors import DeskpayError
-from deskpay.services.desk import Desk, open_desk
 from deskpay.domain.i18n import Section
-from deskpay.tui.modals.base import error_text
-from deskpay.tui.messages import ActionFailed, BookingChanged, FirstListShown, failure_of
+from deskpay.services.desk import Desk, open_desk
+from deskpay.tui.base import error_text, localize_bindings
+from deskpay.tui.common.banner import ModeBanner
+from deskpay.tui.messages import (
+    ActionFailed,
+    BookingChanged,
+    FirstListShown,
+    failure_of,
+)
 from deskpay.tui.state import UiState, load_state, save_state, state_path
-from deskpay.tui.themes import DEFAULT_THEME, FALLBACK_THEME, VARIABLE_DEFAULTS, load_themes, stylesheets
-from deskpay.tui.widgets.banner import ModeBanner
-from deskpay.tui.widgets.keys import localize_bindings
+from deskpay.tui.themes import (
+    DEFAULT_THEME,
+    FALLBACK_THEME,
+    VARIABLE_DEFAULTS,
+    load_themes,
+    stylesheets,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +119,7 @@ class DeskpayApp(App[None]):
     # --- start-up ------------------------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
-        from deskpay.tui.screens.reservations import ReservationsScreen
+        from deskpay.tui.reservations.screen import ReservationsScreen
 
         return ReservationsScreen(self.desk)
 
@@ -145,7 +155,7 @@ class DeskpayApp(App[None]):
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _load_orm(self) -> None:
         """The booking sheet's queries and the models behind them (~140 ms of imports), ready before Enter."""
-        import deskpay.services.queries  # noqa: F401
+        import deskpay.services.bookings.sheet  # noqa: F401
 
         if self.freeze_heap:
             freeze_startup_heap()
@@ -258,7 +268,7 @@ class DeskpayApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_changes(self, revision: int | None) -> None:
-        from deskpay.services.listing import changed_since
+        from deskpay.services.bookings.listing import changed_since
 
         try:
             new_revision, references = changed_since(self.desk, NO_REVISION if revision is None else revision)
@@ -313,7 +323,7 @@ class DeskpayApp(App[None]):
     # --- navigation and commands ---------------------------------------------------------------------------
 
     def open_booking(self, reference: str) -> None:
-        from deskpay.tui.screens.booking_sheet import BookingSheet
+        from deskpay.tui.booking.sheet import BookingSheet
 
         if isinstance(self.screen, BookingSheet) and self.screen.reference == reference:
             return  # already open (a second Enter, or the search answering after it)
@@ -323,12 +333,14 @@ class DeskpayApp(App[None]):
         self._open_palette(None, LABELS("palette", self.lang))
 
     def action_find_booking(self) -> None:
-        from deskpay.tui.widgets.palette import LABELS as PALETTE, BookingFinder
+        from deskpay.tui.common.palette import LABELS as PALETTE
+        from deskpay.tui.common.palette import BookingFinder
 
         self._open_palette([BookingFinder], PALETTE("find_placeholder", self.lang))
 
     def action_pick_theme(self) -> None:
-        from deskpay.tui.widgets.palette import LABELS as PALETTE, ThemePicker
+        from deskpay.tui.common.palette import LABELS as PALETTE
+        from deskpay.tui.common.palette import ThemePicker
 
         self._open_palette([ThemePicker], PALETTE("theme_placeholder", self.lang))
 
@@ -344,7 +356,7 @@ class DeskpayApp(App[None]):
         self.push_screen(CommandPalette(providers=providers, placeholder=placeholder, id=palette_id))
 
     def action_help(self) -> None:
-        from deskpay.tui.screens.help import HelpScreen, keys_of
+        from deskpay.tui.common.help import HelpScreen, keys_of
 
         screen = self.screen
         if isinstance(screen, (HelpScreen, CommandPalette)):
@@ -363,7 +375,7 @@ class DeskpayApp(App[None]):
         yield from self._screen_commands(screen)
 
     def _screen_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from deskpay.tui.widgets.keys import key_display
+        from deskpay.tui.base import key_display
 
         seen: set[str] = set()
         title_of = getattr(screen, "command_title", None)
@@ -397,7 +409,7 @@ def _build_worker(desk: Desk):
     try:
         from deskpay.web.runner import build_worker
     except ImportError:
-        from deskpay.services.worker import Worker, link_jobs
+        from deskpay.services.jobs import Worker, link_jobs
 
         return Worker(desk, link_jobs())
     return build_worker(desk, embedded=True)

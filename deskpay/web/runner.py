@@ -25,7 +25,7 @@ from aiohttp import web
 from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
-from deskpay.services.worker import Job, Worker, link_jobs
+from deskpay.services.jobs import Job, Worker, desk_jobs
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class HttpService:
 
 
 def sandbox_page_service(desk: Desk, *, bind: str | None = None, required: bool = True) -> HttpService:
-    from deskpay.web.sandbox_page import sandbox_app
+    from deskpay.web.checkout_page import sandbox_app
 
     return HttpService("sandbox checkout page", lambda: sandbox_app(desk), bind or desk.settings.sandbox_bind,
                        required=required)
@@ -127,18 +127,11 @@ def build_worker(desk: Desk, *, listen: str | None = None, embedded: bool = Fals
     Uses ``desk.provider`` (one Stripe client per process); whoever runs the
     worker closes it with ``desk.aclose()`` on the same loop.
     """
-    from deskpay.services.emails.delivery import delivery_job
-
     stopping = asyncio.Event()
-    jobs = link_jobs()
     components: list[HttpService] = []
-    if desk.settings.provider == "stripe":
-        from deskpay.services.reconcile import polling_job
-
-        jobs.append(polling_job())
-    else:
+    if desk.settings.provider != "stripe":
         components.append(sandbox_page_service(desk, required=not embedded))
     if listen:
         components.append(webhook_service(desk, listen))
-    jobs.append(delivery_job(stop=stopping))
+    jobs = desk_jobs(desk, stop=stopping)
     return DeskWorker(desk, jobs, components, stopping)

@@ -5,7 +5,7 @@ The ``Stripe-Signature`` header is checked by the stripe SDK
 5-minute tolerance, over the raw body exactly as received. A missing or bad
 signature, or a body that is not an event, is answered 400 and changes
 nothing. A verified event goes to
-:func:`deskpay.services.reconcile.handle_stripe_event` (each event id handled
+:func:`deskpay.services.settlement.handle_stripe_event` (each event id handled
 once); event types deskpay does not use are answered 200 and ignored. If
 settling fails the answer is 500, so Stripe sends the event again later.
 """
@@ -19,7 +19,7 @@ import stripe
 from aiohttp import web
 
 from deskpay.services.desk import Desk
-from deskpay.services.reconcile import handle_stripe_event
+from deskpay.services.settlement import handle_stripe_event
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from deskpay.domain.i18n import AREAS, Msg, Section, T, catalogue, has, text, visible_echo
+from deskpay.domain.i18n import (
+    AREAS,
+    Msg,
+    Section,
+    T,
+    catalogue,
+    has,
+    text,
+    visible_echo,
+)
 from deskpay.domain.money import Money
 
 PACKAGE = Path(__file__).resolve().parents[2] / "deskpay"

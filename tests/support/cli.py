@@ -12,9 +12,16 @@ from typer.testing import CliRunner
 
 from deskpay.cli.main import app
 from deskpay.config import load_settings
-from deskpay.services.desk import open_desk
 from deskpay.store.engine import make_engine, read_session
-from deskpay.store.models import AuditEvent, Booking, Counter, Customer, EmailMessage, Payment, PaymentLink
+from deskpay.store.models import (
+    AuditEvent,
+    Booking,
+    Counter,
+    Customer,
+    EmailMessage,
+    Payment,
+    PaymentLink,
+)
 
 runner = CliRunner()
 

@@ -246,7 +246,8 @@ def client_context(ca: Any) -> ssl.SSLContext:
 def queue_emails(desk: Any, count: int, *, to: str = "client{i}@example.com", subject: str = "Réservation n°{i}",
                  kind: str = "receipt") -> list[int]:
     """Queue ``count`` emails through the outbox service (``{i}`` in ``to``/``subject`` is the number)."""
-    from deskpay.services.emails.outbox import Draft, queue_draft
+    from deskpay.services.emails.compose import Draft
+    from deskpay.services.emails.outbox import queue_draft
 
     ids = []
     with desk.write() as session:

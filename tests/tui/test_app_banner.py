@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deskpay.services.desk import open_desk
-from deskpay.tui.widgets.banner import ModeBanner
+from deskpay.tui.common.banner import ModeBanner
 from tests.tui.conftest import make_app, settle, tui_settings, until
 
 

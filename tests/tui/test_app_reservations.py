@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select
 from textual.command import CommandPalette
 
-from deskpay.services.collect import collect_offline
-from deskpay.services.listing import BookingQuery, search_bookings
+from deskpay.services.bookings.listing import BookingQuery, search_bookings
+from deskpay.services.money.collect import collect_offline
 from deskpay.store.models import Booking
+from deskpay.tui.booking.sheet import BookingSheet
 from deskpay.tui.messages import BookingChanged
-from deskpay.tui.screens.booking_sheet import BookingSheet
-from deskpay.tui.screens.reservations import PAGE_SIZE, ReservationsScreen
-from deskpay.tui.widgets.booking_table import BookingTable, _fit
-from deskpay.tui.widgets.period_bar import Period
+from deskpay.tui.reservations.booking_table import BookingTable, _fit
+from deskpay.tui.reservations.period_bar import Period
+from deskpay.tui.reservations.screen import PAGE_SIZE, ReservationsScreen
 from tests.tui.conftest import DEMO_BOOKINGS, make_app, settle, until
 
 
@@ -210,7 +210,7 @@ async def test_find_booking_palette_opens_the_sheet(tui_desk):
 
 async def test_a_finder_that_cannot_search_says_why(tui_desk, monkeypatch):
     """A locked database while searching from the palette: a message, not an empty list that looks like no match."""
-    import deskpay.services.listing as listing
+    import deskpay.services.bookings.listing as listing
 
     def locked(desk, query):
         raise RuntimeError("database is locked")
@@ -228,7 +228,7 @@ async def test_a_finder_that_cannot_search_says_why(tui_desk, monkeypatch):
 
 async def test_the_list_never_writes(tui_desk):
     """Browsing, searching and filtering read only: the revision does not move."""
-    from deskpay.services.listing import current_revision
+    from deskpay.services.bookings.listing import current_revision
 
     with tui_desk.read() as session:
         before = current_revision(session), session.execute(select(func.count()).select_from(Booking)).scalar_one()
@@ -246,7 +246,7 @@ async def test_enter_before_the_search_answers_opens_what_it_finds(tui_desk, mon
     """Type a reference and Enter, Enter at once: the sheet of that booking opens, not of the old first row."""
     import time
 
-    import deskpay.tui.screens.reservations as reservations
+    import deskpay.tui.reservations.screen as reservations
 
     with tui_desk.read() as session:
         reference = session.execute(select(Booking.reference).order_by(Booking.id.desc())).scalars().first()

@@ -6,14 +6,15 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import func, select
 
-from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
-from deskpay.services.collect import collect_offline
+from deskpay.services.bookings.create import NewBooking, create_booking
+from deskpay.services.bookings.customers import NewCustomer
+from deskpay.services.money.collect import collect_offline
 from deskpay.store.models import Booking, EmailMessage, Payment, PaymentLink
+from deskpay.tui.booking.client_pane import ClientPane
+from deskpay.tui.booking.payment_pane import LinksTable
+from deskpay.tui.booking.sheet import BookingSheet
+from deskpay.tui.common.confirm import ConfirmModal
 from deskpay.tui.messages import BookingChanged, LinkCancelled, LinkCreated
-from deskpay.tui.modals.confirm import ConfirmModal
-from deskpay.tui.screens.booking_sheet import BookingSheet
-from deskpay.tui.widgets.client_pane import ClientPane
-from deskpay.tui.widgets.payment_pane import LinksTable
 from tests.tui.conftest import make_app, settle, until
 
 
@@ -89,7 +90,7 @@ async def test_history_columns_are_sized_when_shown_not_later(tui_desk):
     would otherwise cache the header at the old width (seen as a narrow "Quoi" header in a snapshot)."""
     from rich.cells import cell_len
 
-    from deskpay.tui.widgets.activity_log import ActivityLog, describe
+    from deskpay.tui.booking.activity_log import ActivityLog, describe
 
     reference, _ = _booking_with_link(tui_desk, "open")
     collect_offline(tui_desk, reference, "1,00", "cash")
@@ -125,7 +126,7 @@ async def test_cancel_link_asks_then_cancels(tui_desk):
 
 async def test_a_refused_action_says_why_and_changes_nothing(tui_desk, other_desk):
     """The customer pays while the operator confirms the cancel: the refusal is shown, the payment stands."""
-    from deskpay.services.payments import pay_sandbox_link
+    from deskpay.services.providers.sandbox_checkout import pay_sandbox_link
 
     async with _sheet_on_link(tui_desk, "open") as (app, pilot, sheet, link):
         await pilot.press("x")
@@ -140,7 +141,7 @@ async def test_a_refused_action_says_why_and_changes_nothing(tui_desk, other_des
 
 
 async def test_a_sheet_that_cannot_load_says_why_and_stops_waiting(tui_desk, monkeypatch):
-    import deskpay.tui.screens.booking_sheet as booking_sheet
+    import deskpay.tui.booking.sheet as booking_sheet
 
     def broken(desk, reference):
         raise RuntimeError("disk I/O error")

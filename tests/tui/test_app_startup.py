@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 
 import deskpay.tui.app as tui_app
-import deskpay.tui.screens.reservations as reservations
+import deskpay.tui.reservations.screen as reservations
 from deskpay.services.desk import open_desk
 from deskpay.tui.messages import FirstListShown
-from deskpay.tui.widgets.booking_table import BookingTable
+from deskpay.tui.reservations.booking_table import BookingTable
 from tests.tui.conftest import make_app, settle, tui_settings, until
 
 

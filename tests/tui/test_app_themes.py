@@ -8,9 +8,9 @@ import shutil
 from textual.command import CommandPalette
 
 from deskpay import paths
+from deskpay.tui.common.banner import ModeBanner
 from deskpay.tui.state import UiState, load_state, save_state
 from deskpay.tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
-from deskpay.tui.widgets.banner import ModeBanner
 from tests.tui.conftest import make_app, settle, until
 
 SHIPPED = ("deskpay-dark", "deskpay-light", "deskpay-high-contrast")

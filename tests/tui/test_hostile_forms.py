@@ -9,19 +9,28 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.widgets import Button, Input, OptionList, RadioButton, Select, Static
 
-from deskpay.services.collect import collect_online
-from deskpay.services.links import LinksOutcome
-from deskpay.services.queries import booking_detail
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.services.links.open import LinksOutcome
+from deskpay.services.money.collect import collect_online
 from deskpay.store.models import Booking, Customer, EmailMessage, PaymentLink
-from deskpay.tui.modals.collect import CollectModal
-from deskpay.tui.modals.customer_edit import CustomerEditModal
-from deskpay.tui.modals.email_link import EmailLinkModal
-from deskpay.tui.modals.split import ShareRow, SplitModal
-from deskpay.tui.screens.new_booking import NewBookingScreen
+from deskpay.tui.booking.collect import CollectModal
+from deskpay.tui.booking.customer_edit import CustomerEditModal
+from deskpay.tui.booking.email_link import EmailLinkModal
+from deskpay.tui.booking.split import ShareRow, SplitModal
+from deskpay.tui.new_booking.screen import NewBookingScreen
 from tests.conftest import db_state
 from tests.tui.test_modals_collect import choose_mode
 from tests.tui.test_modals_support import (  # noqa: F401  (modal_desk is a fixture)
-    ModalHost, booking, emails, links, modal_desk, payments, rows, settle, text_of)
+    ModalHost,
+    booking,
+    emails,
+    links,
+    modal_desk,
+    payments,
+    rows,
+    settle,
+    text_of,
+)
 
 # The CLI suite (tests/test_hostile_input.py) walks the whole catalogue; the forms get what stresses a text field.
 HOSTILE = ["", "   ", "12\r\nBcc: victim@example.com", "'; DROP TABLE booking; --", "💶💶 🛶", "\u202eevil",

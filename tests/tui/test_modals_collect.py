@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, RadioSet, Static
 
-from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCreated, PaymentRecorded
-from deskpay.tui.modals.collect import CollectModal, CollectResult
-from deskpay.tui.modals.email_link import EmailLinkModal
-from deskpay.tui.screens.qr import QrScreen
+from deskpay.tui.booking.collect import CollectModal, CollectResult
+from deskpay.tui.booking.email_link import EmailLinkModal
+from deskpay.tui.messages import (
+    BookingChanged,
+    EmailQueued,
+    LinkCreated,
+    PaymentRecorded,
+)
+from deskpay.tui.qr.screen import QrScreen
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     ModalHost,
     booking,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, Input, Select, Static
 
-from deskpay.services.queries import booking_detail, find_customers
-from deskpay.tui.modals import ConfirmModal, CustomerEditModal
+from deskpay.services.bookings.customers import find_customers
+from deskpay.services.bookings.sheet import booking_detail
+from deskpay.tui.booking.customer_edit import CustomerEditModal
+from deskpay.tui.common.confirm import ConfirmModal
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     ModalHost,
     booking,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.widgets import Button, Input, Static, TextArea
 
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_online
-from deskpay.services.payments import record_provider_payment
+from deskpay.services.money.collect import collect_online
+from deskpay.services.settlement import record_provider_payment
+from deskpay.tui.booking.email_link import PREVIEW_DELAY, EmailLinkModal
 from deskpay.tui.messages import EmailQueued
-from deskpay.tui.modals.email_link import PREVIEW_DELAY, EmailLinkModal
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     ModalHost,
     booking,

@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, RadioButton, Select, Static
 
 from deskpay.store.models import Booking, Customer
 from deskpay.tui.messages import BookingChanged, EmailQueued, LinkCreated
-from deskpay.tui.screens.new_booking import NewBookingScreen
+from deskpay.tui.new_booking.screen import NewBookingScreen
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     ModalHost,
     booking,

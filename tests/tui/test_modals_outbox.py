@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import update
 from textual.widgets import DataTable, Static
 
-from deskpay.services.collect import collect_online
+from deskpay.services.money.collect import collect_online
 from deskpay.store.models import EmailMessage
-from deskpay.tui.screens.outbox import OutboxScreen
+from deskpay.tui.outbox.screen import OutboxScreen
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     ModalHost,
     booking,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, Static
 
-from deskpay.services.links import LinksOutcome
+from deskpay.services.links.open import LinksOutcome
+from deskpay.tui.booking.split import ShareRow, SplitModal
 from deskpay.tui.messages import EmailQueued, LinkCreated
-from deskpay.tui.modals.split import ShareRow, SplitModal
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     ModalHost,
     booking,

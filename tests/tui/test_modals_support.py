@@ -91,7 +91,8 @@ def seed_activities(desk: Desk) -> None:
 def booking(desk: Desk, *, activity: str = "Grande descente 24 km", participants: int = 4,
             name: str = "Élodie Martin", email: str | None = "elodie@example.com", language: str = "fr") -> str:
     """A booking made through the service, three days ahead; its reference."""
-    from deskpay.services.bookings import NewBooking, NewCustomer, create_booking
+    from deskpay.services.bookings.create import NewBooking, create_booking
+    from deskpay.services.bookings.customers import NewCustomer
 
     detail = create_booking(desk, NewBooking(
         activity=activity, start=desk.now() + timedelta(days=3), participants=participants,

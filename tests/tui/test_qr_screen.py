@@ -15,12 +15,12 @@ import pytest
 from rich.color import Color
 
 from deskpay.domain.money import Money
-from deskpay.services.collect import collect_online
-from deskpay.services.payments import record_provider_payment
-from deskpay.services.qr import QrTooLarge, make_qr
+from deskpay.services.links.qr import QrTooLarge, make_qr
+from deskpay.services.money.collect import collect_online
+from deskpay.services.settlement import record_provider_payment
 from deskpay.tui.messages import LinkPaid
-from deskpay.tui.screens.qr import QrScreen, big_text, plan_layout
-from deskpay.tui.widgets.qr_view import QrView
+from deskpay.tui.qr.qr_view import QrView
+from deskpay.tui.qr.screen import QrScreen, big_text, plan_layout
 from tests.support.qr_decode import decode_half_blocks
 from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
     BASE_URL,

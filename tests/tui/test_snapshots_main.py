@@ -22,8 +22,8 @@ SIZE = (100, 30)
 
 def _sheet_reference(data_dir) -> str:
     """A booking whose client has an email, with an open link; marie takes 10 € cash: every pane has something."""
-    from deskpay.services.collect import collect_offline
     from deskpay.services.desk import open_desk
+    from deskpay.services.money.collect import collect_offline
 
     desk = open_desk(tui_settings(data_dir), operator="marie", migrate=False, clock=TuiClock())
     try:

@@ -19,9 +19,9 @@ from textual.widgets import Input
 
 from deskpay.store.models import Booking, Customer, PaymentLink
 from deskpay.tui.app import build_app
-from deskpay.tui.modals.collect import CollectModal
-from deskpay.tui.modals.split import SplitModal
-from deskpay.tui.screens.qr import QrScreen
+from deskpay.tui.booking.collect import CollectModal
+from deskpay.tui.booking.split import SplitModal
+from deskpay.tui.qr.screen import QrScreen
 from tests.tui.conftest import BASE_URL, TuiClock, tui_settings, until
 from tests.tui.test_modals_support import FixedSandbox
 from tests.tui.test_modals_support import settle as settle_flows
@@ -118,7 +118,7 @@ def test_split(snap_compare, tui_data_dir, frozen_time, lang):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_qr(snap_compare, tui_data_dir, frozen_time, lang):
-    from deskpay.services.collect import collect_online
+    from deskpay.services.money.collect import collect_online
 
     async def show(pilot, reference: str) -> None:
         outcome = await collect_online(pilot.app.desk, reference, "45,60")

@@ -54,12 +54,16 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select, update
 
 from deskpay.domain.errors import DeskpayError
+from deskpay.domain.outbox import EmailStatus
 from deskpay.services.desk import Desk
-from deskpay.services.emails.transports import Outgoing, SendError, Transport, transport_factory
-from deskpay.services.worker import Job
+from deskpay.services.emails.transports import (
+    Outgoing,
+    SendError,
+    Transport,
+    transport_factory,
+)
 from deskpay.store.columns import UTCDateTime
 from deskpay.store.models import EmailMessage
-from deskpay.domain.outbox import EmailStatus
 
 log = logging.getLogger(__name__)
 
@@ -421,35 +425,3 @@ def check_sender(desk: Desk) -> None:
     check_header_value("From", settings.smtp_from_name or settings.business_name)
     if settings.smtp_reply_to is not None:
         validate_address(settings.smtp_reply_to)
-
-
-def delivery_job(*, interval: float = 5.0, stop: asyncio.Event | None = None, policy: DeliveryPolicy | None = None,
-                 transport: Callable[[], Transport] | None = None,
-                 tls_context: ssl.SSLContext | None = None) -> Job:
-    """The worker job that sends the outbox: every ``interval`` seconds, or at once when woken.
-
-    ``stop`` (the worker's stop event) ends a long batch after the message in
-    flight; cancelling the job's task does the same. ``transport`` and
-    ``tls_context`` are for tests and special set-ups; by default the settings
-    choose SMTP or the mailbox folder. Not exclusive: several workers share the
-    queue through their claims. Settings that no email can be sent with (a bad
-    ``smtp_url`` or sender) are logged once and checked again at each turn.
-    """
-    state: dict[str, Any] = {"agent": None, "problem": None}
-
-    async def deliver(desk: Desk) -> BatchReport:
-        agent: Delivery | None = state["agent"]
-        if agent is None or agent.desk is not desk:
-            try:
-                check_sender(desk)
-                agent = Delivery(desk, policy=policy, transport=transport, tls_context=tls_context, stop=stop)
-            except DeskpayError as error:
-                problem = error.text("en")
-                if problem != state["problem"]:
-                    log.error("emails cannot be sent until the settings are fixed: %s", problem)
-                state["problem"] = problem
-                return BatchReport(errors=[problem])
-            state["agent"], state["problem"] = agent, None
-        return await agent.run_batch()
-
-    return Job(DELIVERY_JOB, interval, deliver, exclusive=False)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol, runtime_checkable
 
-from deskpay.domain.money import Money
 from deskpay.domain.links import RemoteState
+from deskpay.domain.money import Money
 
 ProviderMode = Literal["sandbox", "test", "live"]
 

@@ -7,6 +7,7 @@ from deskpay.domain.errors import ProviderError
 from deskpay.services.providers.base import PaymentProvider
 from deskpay.services.providers.sandbox import SandboxProvider
 
+
 def make_provider(settings: Settings) -> PaymentProvider:
     if settings.provider == "stripe":
         if settings.stripe_api_key is None:

@@ -7,9 +7,8 @@ Stripe's webhooks and polling.
 
 from __future__ import annotations
 
-from deskpay.domain.links import MAX_VALIDITY, MIN_VALIDITY
+from deskpay.domain.links import MAX_VALIDITY, MIN_VALIDITY, RemoteState
 from deskpay.services.providers.base import CreatedLink, LinkRequest, RemoteStatus
-from deskpay.domain.links import RemoteState
 
 
 class SandboxProvider:

@@ -27,9 +27,14 @@ from typing import Any
 import stripe
 
 from deskpay.domain.errors import ProviderError
-from deskpay.services.providers.base import CreatedLink, LinkRequest, ProviderMode, RemoteStatus
-from deskpay.services.providers.stripe_sessions import status_of_session
 from deskpay.domain.links import RemoteState
+from deskpay.services.providers.base import (
+    CreatedLink,
+    LinkRequest,
+    ProviderMode,
+    RemoteStatus,
+)
+from deskpay.services.providers.stripe_sessions import status_of_session
 
 # Stripe accepts expires_at between 30 min and 24 h after creation; the margins absorb clock skew.
 EARLIEST_EXPIRY = timedelta(minutes=31)

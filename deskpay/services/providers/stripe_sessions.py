@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deskpay.domain.links import RemoteState
 from deskpay.domain.money import Money
 from deskpay.services.providers.base import RemoteStatus
-from deskpay.domain.links import RemoteState
 
 COMPLETED = "checkout.session.completed"
 ASYNC_SUCCEEDED = "checkout.session.async_payment_succeeded"

@@ -4,11 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 01:34:32.786628
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import deskpay.store.columns
+from alembic import op
 
+import deskpay.store.columns
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,1 @@
+"""What every screen of the desk uses: the provider banner, the key bar, badges, the palettes, confirm and help."""

@@ -1,0 +1,1 @@
+"""A new booking taken at the desk or on the phone."""

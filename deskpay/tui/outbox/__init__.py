@@ -1,0 +1,1 @@
+"""The outbox: every email the desk queued and what became of it."""

@@ -1,0 +1,1 @@
+"""The QR screen the customer at the counter scans."""

@@ -1,0 +1,1 @@
+"""The home screen: the reservations list, its search and its date filters."""
