@@ -35,13 +35,13 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from deskpay.config import Settings, load_settings  # noqa: E402
-from deskpay.services.desk import Desk, open_desk  # noqa: E402
+from deskpay.config import Settings, load_settings
+from deskpay.services.desk import Desk, open_desk
 from deskpay.services.emails.compose import Draft, draft_email
-from deskpay.services.emails.delivery import Delivery  # noqa: E402
-from deskpay.services.emails.mime import build_mime, make_message_id  # noqa: E402
-from deskpay.services.emails.outbox import queue_draft  # noqa: E402
-from deskpay.store.models import EmailMessage  # noqa: E402
+from deskpay.services.emails.delivery import Delivery
+from deskpay.services.emails.mime import build_mime, make_message_id
+from deskpay.services.emails.outbox import queue_draft
+from deskpay.store.models import EmailMessage
 
 SERVER = r"""
 import asyncio, sys
@@ -68,8 +68,9 @@ class ServerProcess:
     """aiosmtpd in its own process, so that it does not share our event loop or our GIL."""
 
     def __enter__(self) -> ServerProcess:
-        self.process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         self.port = int(self.process.stdout.readline())
         return self
 
@@ -86,24 +87,49 @@ class ServerProcess:
 
 
 def sample_draft() -> Draft:
-    business = {"name": "Canoës de l'Ardèche", "address": "12 route des Gorges\n07150 Vallon-Pont-d'Arc",
-                "signature": "L'équipe de la base", "email": "resa@canoes.example", "phone": "+33 4 75 00 00 00"}
+    business = {
+        "name": "Canoës de l'Ardèche",
+        "address": "12 route des Gorges\n07150 Vallon-Pont-d'Arc",
+        "signature": "L'équipe de la base",
+        "email": "resa@canoes.example",
+        "phone": "+33 4 75 00 00 00",
+    }
     context = {
-        "business": business, "customer": {"name": "Élodie Martin"},
-        "booking": {"reference": "R-2026-0042", "activity": "Canoë 24 km", "start": "mercredi 8 juillet 2026 à 09:00",
-                    "participants": 4, "total": "180,00 €", "paid": "0,00 €", "balance": "180,00 €"},
-        "link": {"url": "https://pay.canoes.example/c/0123456789abcdef", "amount": "54,00 €", "label": "Acompte",
-                 "expires": "jeudi 2 juillet 2026 à 10:00"},
-        "deposit": True, "balance_after": "126,00 €", "split": None, "message": "", "payment": None,
+        "business": business,
+        "customer": {"name": "Élodie Martin"},
+        "booking": {
+            "reference": "R-2026-0042",
+            "activity": "Canoë 24 km",
+            "start": "mercredi 8 juillet 2026 à 09:00",
+            "participants": 4,
+            "total": "180,00 €",
+            "paid": "0,00 €",
+            "balance": "180,00 €",
+        },
+        "link": {
+            "url": "https://pay.canoes.example/c/0123456789abcdef",
+            "amount": "54,00 €",
+            "label": "Acompte",
+            "expires": "jeudi 2 juillet 2026 à 10:00",
+        },
+        "deposit": True,
+        "balance_after": "126,00 €",
+        "split": None,
+        "message": "",
+        "payment": None,
         "tickets": None,
     }
     return draft_email("confirmation", "fr", "elodie.martin@example.com", context)
 
 
 def open_outbox(directory: Path, port: int) -> Desk:
-    settings = load_settings(data_dir=directory, smtp_url=f"smtp://127.0.0.1:{port}",
-                             business_name="Canoës de l'Ardèche", smtp_from="resa@canoes.example",
-                             smtp_reply_to="contact@canoes.example")
+    settings = load_settings(
+        data_dir=directory,
+        smtp_url=f"smtp://127.0.0.1:{port}",
+        business_name="Canoës de l'Ardèche",
+        smtp_from="resa@canoes.example",
+        smtp_reply_to="contact@canoes.example",
+    )
     return open_desk(settings, operator="bench")
 
 
@@ -111,26 +137,52 @@ def queue(desk: Desk, draft: Draft, first: int, count: int) -> list[EmailMessage
     """Queue ``count`` copies of the draft to distinct recipients; return the rows."""
     now = datetime.now(UTC)
     with desk.write() as session:
-        rows = [queue_draft(session, desk.settings,
-                            Draft(draft.kind, draft.language, f"client{first + i}@example.com", draft.subject,
-                                  draft.text, draft.html),
-                            now=now, operator="bench", booking_id=None, link_id=None)
-                for i in range(count)]
+        rows = [
+            queue_draft(
+                session,
+                desk.settings,
+                Draft(
+                    draft.kind, draft.language, f"client{first + i}@example.com", draft.subject, draft.text, draft.html
+                ),
+                now=now,
+                operator="bench",
+                booking_id=None,
+                link_id=None,
+            )
+            for i in range(count)
+        ]
     return rows
 
 
 def unqueued(desk: Desk, draft: Draft, first: int, count: int) -> list[EmailMessage]:
     """The same messages for the ways without a database: rows never written."""
     domain = desk.settings.smtp_from.rpartition("@")[2]
-    return [EmailMessage(kind=draft.kind, language=draft.language, to_addr=f"client{first + i}@example.com",
-                         subject=draft.subject, text=draft.text, html=draft.html, message_id=make_message_id(domain))
-            for i in range(count)]
+    return [
+        EmailMessage(
+            kind=draft.kind,
+            language=draft.language,
+            to_addr=f"client{first + i}@example.com",
+            subject=draft.subject,
+            text=draft.text,
+            html=draft.html,
+            message_id=make_message_id(domain),
+        )
+        for i in range(count)
+    ]
 
 
 def build(settings: Settings, row: EmailMessage, now: datetime) -> bytes:
-    return build_mime(message_id=row.message_id, date=now, from_addr=settings.smtp_from,
-                      from_name=settings.smtp_from_name or settings.business_name, to=row.to_addr,
-                      reply_to=settings.smtp_reply_to, subject=row.subject, text=row.text, html=row.html).as_bytes()
+    return build_mime(
+        message_id=row.message_id,
+        date=now,
+        from_addr=settings.smtp_from,
+        from_name=settings.smtp_from_name or settings.business_name,
+        to=row.to_addr,
+        reply_to=settings.smtp_reply_to,
+        subject=row.subject,
+        text=row.text,
+        html=row.html,
+    ).as_bytes()
 
 
 async def time_worker(delivery: Delivery, expected: int) -> float:
@@ -182,8 +234,9 @@ async def measure(desk: Desk, port: int, draft: Draft, messages: int, rounds: in
             totals["bare"] += await time_bare(smtp, desk.settings, unqueued(desk, draft, sent, count))
             totals["wire"] += await time_bare(smtp, desk.settings, unqueued(desk, draft, sent, count), prebuilt=True)
             totals["smtplib"] += time_smtplib(port, desk.settings, unqueued(desk, draft, sent, count))
-            totals["smtplib_wire"] += time_smtplib(port, desk.settings, unqueued(desk, draft, sent, count),
-                                                   prebuilt=True)
+            totals["smtplib_wire"] += time_smtplib(
+                port, desk.settings, unqueued(desk, draft, sent, count), prebuilt=True
+            )
             sent += count
     with desk.read() as session:
         unsent = session.execute(select(func.count()).where(EmailMessage.status != "sent")).scalar()
@@ -210,15 +263,21 @@ def main() -> int:
     expected = 5 * args.messages + 40
     rates = {way: args.messages / seconds for way, seconds in totals.items()}
     ratio = rates["worker"] / rates["bare"]
-    print(f"{args.messages} messages ({len(draft.text) + len(draft.html)} characters of text and HTML) each way, "
-          f"to aiosmtpd in another process, {args.rounds} interleaved rounds")
+    print(
+        f"{args.messages} messages ({len(draft.text) + len(draft.html)} characters of text and HTML) each way, "
+        f"to aiosmtpd in another process, {args.rounds} interleaved rounds"
+    )
     print(f"  worker: claim, build, send, record      {rates['worker']:8.0f} msg/s")
     print(f"  bare aiosmtplib: build, send            {rates['bare']:8.0f} msg/s")
     print(f"  smtplib, one connection per message     {rates['smtplib']:8.0f} msg/s")
-    print(f"  (the wire alone, messages built before: one connection {rates['wire']:.0f} msg/s, "
-          f"smtplib one per message {rates['smtplib_wire']:.0f} msg/s)")
-    print(f"worker / bare aiosmtplib = {ratio:.0%} (target ≥ {args.target:.0%}); "
-          f"worker / smtplib per message = {rates['worker'] / rates['smtplib']:.2f}×")
+    print(
+        f"  (the wire alone, messages built before: one connection {rates['wire']:.0f} msg/s, "
+        f"smtplib one per message {rates['smtplib_wire']:.0f} msg/s)"
+    )
+    print(
+        f"worker / bare aiosmtplib = {ratio:.0%} (target ≥ {args.target:.0%}); "
+        f"worker / smtplib per message = {rates['worker'] / rates['smtplib']:.2f}×"
+    )
     if received != expected:
         print(f"the server received {received} messages, expected {expected}", file=sys.stderr)
         return 1

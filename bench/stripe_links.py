@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support when run as a script
 
-from deskpay.domain.money import Money  # noqa: E402
-from deskpay.services.providers.base import LinkRequest  # noqa: E402
-from deskpay.services.providers.stripe import StripeProvider  # noqa: E402
-from tests.support.stripe_server import StripeDouble  # noqa: E402
+from deskpay.domain.money import Money
+from deskpay.services.providers.base import LinkRequest
+from deskpay.services.providers.stripe import StripeProvider
+from tests.support.stripe_server import StripeDouble
 
 
 def request(link_id: int, run: str) -> LinkRequest:
@@ -72,16 +72,34 @@ async def measure_polling(base_url: str, links: int) -> list[tuple[int, float]]:
     for concurrency in (1, POLL_CONCURRENCY):
         with tempfile.TemporaryDirectory() as folder:
             now = [datetime.now(UTC)]
-            settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.sqlite3",
-                                provider="stripe", stripe_api_key="sk_test_bench", stripe_api_base=base_url)
-            desk = open_desk(settings, operator="bench", clock=lambda: now[0])
-            desk.use_provider(StripeProvider("sk_test_bench", success_url="https://example.com/ok",
-                                             cancel_url="https://example.com/cancel", api_base=base_url))
+            settings = Settings(
+                data_dir=Path(folder),
+                database_url=f"sqlite:///{folder}/bench.sqlite3",
+                provider="stripe",
+                stripe_api_key="sk_test_bench",
+                stripe_api_base=base_url,
+            )
+            desk = open_desk(settings, operator="bench", clock=lambda now=now: now[0])
+            desk.use_provider(
+                StripeProvider(
+                    "sk_test_bench",
+                    success_url="https://example.com/ok",
+                    cancel_url="https://example.com/cancel",
+                    api_base=base_url,
+                )
+            )
             with desk.write() as session:
                 session.add(Activity(name="Bench", unit_price_minor=4000, currency="EUR", max_participants=10))
             for i in range(links):
-                booking = create_booking(desk, NewBooking(activity="Bench", start=now[0] + timedelta(days=2),
-                                                          participants=1, customer=NewCustomer(name=f"Guest {i}")))
+                booking = create_booking(
+                    desk,
+                    NewBooking(
+                        activity="Bench",
+                        start=now[0] + timedelta(days=2),
+                        participants=1,
+                        customer=NewCustomer(name=f"Guest {i}"),
+                    ),
+                )
                 await collect_online(desk, booking.reference, "10,00")
             now[0] += timedelta(seconds=11)
             start = time.perf_counter()
@@ -102,8 +120,12 @@ def main() -> None:
     parser.add_argument("--poll", type=int, default=0, help="also time one polling turn over this many due links")
     args = parser.parse_args()
     with StripeDouble(latency=args.latency).serve_in_thread() as double:
-        provider = StripeProvider("sk_test_bench", success_url="https://example.com/ok",
-                                  cancel_url="https://example.com/cancel", api_base=double.base_url)
+        provider = StripeProvider(
+            "sk_test_bench",
+            success_url="https://example.com/ok",
+            cancel_url="https://example.com/cancel",
+            api_base=double.base_url,
+        )
         together, in_turn = asyncio.run(measure(provider, args.links))
         print(f"{args.links} links, {args.latency * 1000:.0f} ms latency per request")
         print(f"  concurrently : {together * 1000:7.0f} ms  (max {double.max_in_flight} requests in flight)")

@@ -56,6 +56,7 @@ def _ready(fd_text: str) -> None:
 
 # --- children ------------------------------------------------------------------------------------------------
 
+
 def _exit_at_first_frame(app, shows: Callable[[], bool]) -> None:
     """Print READY and exit when ``app`` hands the terminal its first frame for which ``shows()`` holds.
 
@@ -206,11 +207,17 @@ def _peak_rss_kb() -> int:
 
 # --- parent --------------------------------------------------------------------------------------------------
 
+
 def _spawn(*args: str) -> tuple[float, str]:
     """Seconds from spawning ``bench/tui.py args`` to its first stdout line, and that line."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, __file__, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
     line = process.stdout.readline()
     elapsed = time.perf_counter() - start
     _, errors = process.communicate(timeout=120)
@@ -294,13 +301,25 @@ def main() -> int:
             shutil.rmtree(temporary, ignore_errors=True)
 
     checks = [
-        ("launch → first list with rows", f"{app_s * 1000:.0f} ms vs bare Textual {bare_s * 1000:.0f} ms "
-         f"= {ratio:.2f}×", f"≤ {LAUNCH_RATIO_TARGET:.0f}×", ratio <= LAUNCH_RATIO_TARGET),
-        ("search keystroke → table", f"p95 {p95:.0f} ms (p50 {p50:.0f}, max {samples[-1]:.0f}; "
-         f"the app's share p95 {share_p95:.0f} ms; {len(samples)} keys)", f"< {KEYSTROKE_P95_TARGET_MS:.0f} ms",
-         p95 < KEYSTROKE_P95_TARGET_MS),
-        ("peak memory", f"{peak_mb:.0f} MB ({report['rows_loaded']} rows loaded after paging)",
-         f"< {PEAK_MEMORY_TARGET_MB:.0f} MB", peak_mb < PEAK_MEMORY_TARGET_MB),
+        (
+            "launch → first list with rows",
+            f"{app_s * 1000:.0f} ms vs bare Textual {bare_s * 1000:.0f} ms = {ratio:.2f}×",
+            f"≤ {LAUNCH_RATIO_TARGET:.0f}×",
+            ratio <= LAUNCH_RATIO_TARGET,
+        ),
+        (
+            "search keystroke → table",
+            f"p95 {p95:.0f} ms (p50 {p50:.0f}, max {samples[-1]:.0f}; "
+            f"the app's share p95 {share_p95:.0f} ms; {len(samples)} keys)",
+            f"< {KEYSTROKE_P95_TARGET_MS:.0f} ms",
+            p95 < KEYSTROKE_P95_TARGET_MS,
+        ),
+        (
+            "peak memory",
+            f"{peak_mb:.0f} MB ({report['rows_loaded']} rows loaded after paging)",
+            f"< {PEAK_MEMORY_TARGET_MB:.0f} MB",
+            peak_mb < PEAK_MEMORY_TARGET_MB,
+        ),
     ]
     print(f"deskpay TUI at {BOOKINGS:,} bookings, {SIZE[0]}×{SIZE[1]}, median of {options.runs} launches")
     for name, figure, target, ok in checks:

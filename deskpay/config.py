@@ -94,8 +94,9 @@ class Settings(BaseSettings):
     """Everything deskpay can be told, with the defaults that make it work offline."""
 
     # populate_by_name: the secrets file names stripe_api_key as the field, not by its STRIPE_API_KEY alias.
-    model_config = SettingsConfigDict(env_prefix="DESKPAY_", extra="ignore", validate_default=True,
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="DESKPAY_", extra="ignore", validate_default=True, populate_by_name=True
+    )
 
     data_dir: Path | None = None
     """Where the SQLite database, mailbox and state live (default: the platform user data dir)."""
@@ -125,8 +126,12 @@ class Settings(BaseSettings):
     sandbox_public_url: str | None = None
     """Base URL put in sandbox links, e.g. http://192.168.1.20:8765 (default: from sandbox_bind)."""
 
-    stripe_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("STRIPE_API_KEY", "DESKPAY_STRIPE_API_KEY"))
-    stripe_webhook_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("STRIPE_WEBHOOK_SECRET", "DESKPAY_STRIPE_WEBHOOK_SECRET"))
+    stripe_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("STRIPE_API_KEY", "DESKPAY_STRIPE_API_KEY")
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("STRIPE_WEBHOOK_SECRET", "DESKPAY_STRIPE_WEBHOOK_SECRET")
+    )
     stripe_api_base: str | None = None
     """Override the Stripe API base (a local test server or a proxy)."""
     stripe_success_url: str = "https://example.com/merci"
@@ -150,7 +155,9 @@ class Settings(BaseSettings):
     """Run the background jobs inside the TUI (turn off when a separate `deskpay worker` runs)."""
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
         return (
             init_settings,
             env_settings,

@@ -162,9 +162,14 @@ def shared_postgres() -> Iterator[_SharedPostgres]:
 
 def make_settings(folder: Path, database_url: str | None = None) -> Settings:
     """The business as the tests know it: EUR, French, Paris, 30 % deposit, sandbox provider."""
-    return Settings(data_dir=folder / "data", database_url=database_url or f"sqlite:///{folder / 'desk.sqlite3'}",
-                    business_name="Test Canoës", operator="alice", provider="sandbox",
-                    sandbox_public_url="http://127.0.0.1:8765")
+    return Settings(
+        data_dir=folder / "data",
+        database_url=database_url or f"sqlite:///{folder / 'desk.sqlite3'}",
+        business_name="Test Canoës",
+        operator="alice",
+        provider="sandbox",
+        sandbox_public_url="http://127.0.0.1:8765",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -231,31 +236,61 @@ def module_desk(request, tmp_path_factory) -> Iterator[Desk]:
         yield desk
 
 
-def add_activity(desk: Desk, name: str = "Canoë 7 km", *, price: int = 2_000, max_participants: int = 10,
-                 terms_kind: str | None = None, terms_percent: int = 0, terms_fixed_minor: int = 0,
-                 currency: str = "EUR") -> int:
+def add_activity(
+    desk: Desk,
+    name: str = "Canoë 7 km",
+    *,
+    price: int = 2_000,
+    max_participants: int = 10,
+    terms_kind: str | None = None,
+    terms_percent: int = 0,
+    terms_fixed_minor: int = 0,
+    currency: str = "EUR",
+) -> int:
     """Insert an activity (price in minor units per participant) and return its id."""
     from deskpay.store.models import Activity
 
     with desk.write() as session:
-        activity = Activity(name=name, unit_price_minor=price, currency=currency, max_participants=max_participants,
-                            terms_kind=terms_kind, terms_percent=terms_percent, terms_fixed_minor=terms_fixed_minor)
+        activity = Activity(
+            name=name,
+            unit_price_minor=price,
+            currency=currency,
+            max_participants=max_participants,
+            terms_kind=terms_kind,
+            terms_percent=terms_percent,
+            terms_fixed_minor=terms_fixed_minor,
+        )
         session.add(activity)
         session.flush()
         return activity.id
 
 
-def add_booking(desk: Desk, activity: str | int = "Canoë 7 km", *, participants: int = 2,
-                name: str = "Élodie Martin", email: str | None = "elodie@example.com",
-                phone: str | None = "+33 6 12 34 56 78", language: str = "fr",
-                start: datetime | None = None, total: str | None = None):
+def add_booking(
+    desk: Desk,
+    activity: str | int = "Canoë 7 km",
+    *,
+    participants: int = 2,
+    name: str = "Élodie Martin",
+    email: str | None = "elodie@example.com",
+    phone: str | None = "+33 6 12 34 56 78",
+    language: str = "fr",
+    start: datetime | None = None,
+    total: str | None = None,
+):
     """Create a booking through the service (so it is as real as the desk's) and return its BookingDetail."""
     from deskpay.services.bookings.create import NewBooking, create_booking
     from deskpay.services.bookings.customers import NewCustomer
 
-    return create_booking(desk, NewBooking(
-        activity=activity, start=start or desk.now() + timedelta(days=3), participants=participants,
-        customer=NewCustomer(name=name, email=email, phone=phone, language=language), total=total))
+    return create_booking(
+        desk,
+        NewBooking(
+            activity=activity,
+            start=start or desk.now() + timedelta(days=3),
+            participants=participants,
+            customer=NewCustomer(name=name, email=email, phone=phone, language=language),
+            total=total,
+        ),
+    )
 
 
 def db_state(desk: Desk) -> dict[str, list[tuple]]:

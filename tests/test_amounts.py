@@ -20,8 +20,13 @@ def amounts(total: int, payments=(), links=()) -> BookingAmounts:
 
 def test_nothing_paid_nothing_pending():
     a = amounts(10_000)
-    assert (a.paid, a.pending, a.balance, a.requestable, a.overpaid) == (eur(0), eur(0), eur(10_000), eur(10_000),
-                                                                         eur(0))
+    assert (a.paid, a.pending, a.balance, a.requestable, a.overpaid) == (
+        eur(0),
+        eur(0),
+        eur(10_000),
+        eur(10_000),
+        eur(0),
+    )
     assert not a.fully_paid
 
 
@@ -70,8 +75,11 @@ def test_badge(total, payments, links, expired, badge):
 
 
 @settings(max_examples=300, deadline=None)
-@given(total=st.integers(0, 10**9), payments=st.lists(st.integers(1, 10**8), max_size=6),
-       links=st.lists(st.integers(1, 10**8), max_size=6))
+@given(
+    total=st.integers(0, 10**9),
+    payments=st.lists(st.integers(1, 10**8), max_size=6),
+    links=st.lists(st.integers(1, 10**8), max_size=6),
+)
 def test_paid_plus_pending_plus_requestable_never_exceed_the_total_when_not_overbooked(total, payments, links):
     a = amounts(total, payments, links)
     assert a.requestable.minor >= 0

@@ -27,8 +27,9 @@ def clock() -> Clock:
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.sqlite_only("the page and the payment path are the same on both databases; tests/test_sandbox_page.py "
-                         "runs them on each")
+@pytest.mark.sqlite_only(
+    "the page and the payment path are the same on both databases; tests/test_sandbox_page.py runs them on each"
+)
 async def test_a_customer_pays_a_sandbox_link_in_a_real_browser(desk, tmp_path):
     require_chromium()
     add_activity(desk)

@@ -18,8 +18,19 @@ def test_bookings_list_json_has_stable_fields(cli_env):
     document = run_json("bookings", "list", "--limit", "5")
     assert document["total_count"] == 120
     row = document["bookings"][0]
-    assert set(row) == {"reference", "start", "activity", "customer", "participants", "currency", "total", "paid",
-                        "balance", "badge", "status"}
+    assert set(row) == {
+        "reference",
+        "start",
+        "activity",
+        "customer",
+        "participants",
+        "currency",
+        "total",
+        "paid",
+        "balance",
+        "badge",
+        "status",
+    }
     assert isinstance(row["total"], int) and row["currency"] == "EUR" and row["start"].endswith("Z")
     assert row["balance"] == row["total"] - row["paid"]
 
@@ -48,9 +59,24 @@ def test_bookings_show_text_and_json(cli_env):
 
 
 def test_bookings_create_with_confirmation_queues_email_and_link(cli_env):
-    created = run_json("bookings", "create", "--activity", "Canoë mini-descente", "--start", "2026-12-05T10:00",
-                       "--participants", "3", "--name", "Zoé Lambert", "--email", "zoe@example.com",
-                       "--phone", "+33 6 12 34 56 78", "--confirm", "full")
+    created = run_json(
+        "bookings",
+        "create",
+        "--activity",
+        "Canoë mini-descente",
+        "--start",
+        "2026-12-05T10:00",
+        "--participants",
+        "3",
+        "--name",
+        "Zoé Lambert",
+        "--email",
+        "zoe@example.com",
+        "--phone",
+        "+33 6 12 34 56 78",
+        "--confirm",
+        "full",
+    )
     assert created["total"] == 3 * 2200
     link = created["confirmation"]["link"]
     assert link["amount"] == 6600 and link["status"] == "open" and link["url"].startswith("http://127.0.0.1:8765/pay/")
@@ -86,8 +112,19 @@ def test_bookings_create_refusals_change_nothing(cli_env, args, message):
 
 def test_bad_start_date_is_refused(cli_env):
     before = snapshot()
-    result = run("bookings", "create", "--activity", "Canoë mini", "--start", "tomorrow", "--participants", "2",
-                 "--name", "A", ok=False)
+    result = run(
+        "bookings",
+        "create",
+        "--activity",
+        "Canoë mini",
+        "--start",
+        "tomorrow",
+        "--participants",
+        "2",
+        "--name",
+        "A",
+        ok=False,
+    )
     assert result.exit_code == 1 and "not a date and time" in result.stderr
     assert snapshot() == before
 
@@ -105,8 +142,18 @@ def test_collect_cash_records_payment(cli_env):
 
 def test_collect_online_prints_the_url_and_emails_it(cli_env):
     reference = unpaid_reference()
-    result = run("collect", reference, "--amount", "20", "--mode", "online", "--email", "guest@example.com",
-                 "--subject", "Votre lien")
+    result = run(
+        "collect",
+        reference,
+        "--amount",
+        "20",
+        "--mode",
+        "online",
+        "--email",
+        "guest@example.com",
+        "--subject",
+        "Votre lien",
+    )
     url = result.stdout.strip()
     assert url.startswith("http://127.0.0.1:8765/pay/") and len(url.rsplit("/", 1)[1]) >= 43
     desk = open_desk(load_settings())
@@ -120,8 +167,18 @@ def test_collect_online_with_a_message_file(cli_env, tmp_path):
     reference = unpaid_reference()
     message = tmp_path / "message.txt"
     message.write_text("Merci pour votre visite !\nÀ bientôt", encoding="utf-8")
-    run("collect", reference, "--amount", "5", "--mode", "online", "--email", "m@example.com",
-        "--message-file", str(message))
+    run(
+        "collect",
+        reference,
+        "--amount",
+        "5",
+        "--mode",
+        "online",
+        "--email",
+        "m@example.com",
+        "--message-file",
+        str(message),
+    )
     desk = open_desk(load_settings())
     with desk.read() as s:
         email = s.execute(select(EmailMessage).where(EmailMessage.to_addr == "m@example.com")).scalar_one()
@@ -150,8 +207,20 @@ def test_collect_online_no_email_queues_nothing(cli_env):
         (["{ref}", "--amount", "99999", "--mode", "cash"], "more than"),
         (["{ref}", "--amount", "10", "--mode", "bitcoin"], "Unknown mode"),
         (["{ref}", "--amount", "10", "--mode", "online", "--email", "bad@"], "bad@"),
-        (["{ref}", "--amount", "10", "--mode", "online", "--subject", "x\r\nBcc: a@example.com",
-          "--email", "a@example.com"], "control"),
+        (
+            [
+                "{ref}",
+                "--amount",
+                "10",
+                "--mode",
+                "online",
+                "--subject",
+                "x\r\nBcc: a@example.com",
+                "--email",
+                "a@example.com",
+            ],
+            "control",
+        ),
         (["{ref}", "--amount", "10", "--mode", "online", "--message-file", "/nonexistent/message.txt"], "message file"),
     ],
 )
@@ -166,8 +235,18 @@ def test_collect_refusals_change_nothing(cli_env, args, message):
 
 
 def test_collect_online_without_customer_email_and_no_address_is_refused(cli_env):
-    created = run_json("bookings", "create", "--activity", "Canoë mini", "--start", "2026-12-06T10:00",
-                       "--participants", "2", "--name", "Sans Courriel")
+    created = run_json(
+        "bookings",
+        "create",
+        "--activity",
+        "Canoë mini",
+        "--start",
+        "2026-12-06T10:00",
+        "--participants",
+        "2",
+        "--name",
+        "Sans Courriel",
+    )
     before = snapshot()
     result = run("collect", created["reference"], "--amount", "10", "--mode", "online", ok=False)
     assert result.exit_code == 1 and "No email address" in result.stderr
@@ -219,9 +298,24 @@ def test_split_refusals_change_nothing(cli_env, args, message):
 
 
 def test_resend_confirmation_reuses_the_open_link(cli_env):
-    created = run_json("bookings", "create", "--activity", "Canoë grande descente", "--start", "2026-12-07T09:00",
-                       "--participants", "2", "--name", "Ana Silva", "--email", "ana@example.com", "--lang", "en",
-                       "--confirm", "deposit")
+    created = run_json(
+        "bookings",
+        "create",
+        "--activity",
+        "Canoë grande descente",
+        "--start",
+        "2026-12-07T09:00",
+        "--participants",
+        "2",
+        "--name",
+        "Ana Silva",
+        "--email",
+        "ana@example.com",
+        "--lang",
+        "en",
+        "--confirm",
+        "deposit",
+    )
     first = created["confirmation"]["link"]
     assert first["amount"] == -(-2 * 3800 * 30 // 100)  # 30 % deposit, rounded up to the cent
     again = run_json("resend-confirmation", created["reference"])
@@ -235,8 +329,18 @@ def test_resend_confirmation_reuses_the_open_link(cli_env):
 
 
 def test_resend_confirmation_without_email_says_why(cli_env):
-    created = run_json("bookings", "create", "--activity", "Canoë mini", "--start", "2026-12-06T10:00",
-                       "--participants", "2", "--name", "Paul Sansmail")
+    created = run_json(
+        "bookings",
+        "create",
+        "--activity",
+        "Canoë mini",
+        "--start",
+        "2026-12-06T10:00",
+        "--participants",
+        "2",
+        "--name",
+        "Paul Sansmail",
+    )
     before = snapshot()
     result = run("resend-confirmation", created["reference"], ok=False)
     assert result.exit_code == 1 and "Paul Sansmail has no email address" in result.stderr
@@ -304,8 +408,19 @@ def test_demo_refuses_to_replace_real_bookings(tmp_path, monkeypatch):
     run("--lang", "en", "demo", "load", "--bookings", "10")
     # A real booking created by hand in a fresh database makes it a real one.
     monkeypatch.setenv("DESKPAY_DATA_DIR", str(tmp_path / "shop"))
-    run("bookings", "create", "--activity", "x", "--start", "2026-12-01T10:00", "--participants", "1",
-        "--name", "A", ok=False)  # no activities yet: refused, nothing written
+    run(
+        "bookings",
+        "create",
+        "--activity",
+        "x",
+        "--start",
+        "2026-12-01T10:00",
+        "--participants",
+        "1",
+        "--name",
+        "A",
+        ok=False,
+    )  # no activities yet: refused, nothing written
     desk = open_desk(load_settings())
     from deskpay.services.bookings.create import NewBooking, create_booking
     from deskpay.services.bookings.customers import NewCustomer
@@ -313,8 +428,9 @@ def test_demo_refuses_to_replace_real_bookings(tmp_path, monkeypatch):
 
     with desk.write() as s:
         s.add(Activity(name="Kayak", unit_price_minor=1000, currency="EUR"))
-    create_booking(desk, NewBooking(activity="Kayak", start=desk.now(), participants=1,
-                                    customer=NewCustomer("Real Customer")))
+    create_booking(
+        desk, NewBooking(activity="Kayak", start=desk.now(), participants=1, customer=NewCustomer("Real Customer"))
+    )
     desk.close()
     result = run("--lang", "en", "demo", "load", "--bookings", "10", ok=False)
     assert result.exit_code == 1 and "real bookings" in result.stderr

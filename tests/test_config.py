@@ -47,13 +47,15 @@ def test_paths_come_from_the_environment(config_file, secrets_file):
 
 
 def test_toml_file_is_read_flat_and_in_tables(config_file, tmp_path):
-    write(config_file, f"""
+    write(
+        config_file,
+        f"""
 currency = "chf"
 locale = "en"
 timezone = "Europe/Zurich"
 amount_ceiling = "5000.00"
 link_validity_minutes = 60
-data_dir = "{tmp_path / 'data'}"
+data_dir = "{tmp_path / "data"}"
 payment_terms = {{ kind = "deposit_fixed", amount = "50.00" }}
 
 [business]
@@ -63,11 +65,16 @@ phone = "+33 4 00 00 00 00"
 [smtp]
 url = "smtp+starttls://desk@mail.example.com:587"
 from = "desk@example.com"
-""")
+""",
+    )
     s = Settings()
     assert s.currency == "CHF"  # normalised to upper case
-    assert (s.locale, s.timezone, s.business_name, s.business_phone) == ("en", "Europe/Zurich", "Les Pagaies",
-                                                                         "+33 4 00 00 00 00")
+    assert (s.locale, s.timezone, s.business_name, s.business_phone) == (
+        "en",
+        "Europe/Zurich",
+        "Les Pagaies",
+        "+33 4 00 00 00 00",
+    )
     assert s.smtp_url == "smtp+starttls://desk@mail.example.com:587" and s.smtp_from == "desk@example.com"
     assert s.terms() == PaymentTerms("deposit_fixed", fixed_minor=5_000)
     assert s.ceiling() == Money(500_000, "CHF")
@@ -119,13 +126,17 @@ def test_secrets_are_refused_in_the_config_file(config_file, text, name):
     with pytest.raises(InvalidInput) as caught:
         Settings()
     assert caught.value.key == "config.secret_in_file"
-    assert caught.value.text("en") == (f"{name} cannot be set in {config_file}: put secrets in the environment "
-                                       "or in an owner-only secrets file.")
+    assert caught.value.text("en") == (
+        f"{name} cannot be set in {config_file}: put secrets in the environment or in an owner-only secrets file."
+    )
 
 
 def test_owner_only_secrets_file_is_read(secrets_file):
-    write(secrets_file, 'stripe_api_key = "sk_test_file"\nstripe_webhook_secret = "whsec_file"\n'
-                        'smtp_password = "pw_file"\nbusiness_name = "ignored here"\n')
+    write(
+        secrets_file,
+        'stripe_api_key = "sk_test_file"\nstripe_webhook_secret = "whsec_file"\n'
+        'smtp_password = "pw_file"\nbusiness_name = "ignored here"\n',
+    )
     s = Settings()
     assert s.stripe_api_key.get_secret_value() == "sk_test_file"
     assert s.stripe_webhook_secret.get_secret_value() == "whsec_file"
@@ -145,8 +156,9 @@ def test_secrets_file_readable_by_others_is_refused(secrets_file, mode):
     with pytest.raises(InvalidInput) as caught:
         Settings()
     assert caught.value.key == "config.secrets_file_mode"
-    assert caught.value.text("en") == (f"The secrets file {secrets_file} is readable by others: "
-                                       f"run chmod 600 {secrets_file}.")
+    assert caught.value.text("en") == (
+        f"The secrets file {secrets_file} is readable by others: run chmod 600 {secrets_file}."
+    )
 
 
 def test_broken_toml_is_a_clear_refusal(config_file):
@@ -173,9 +185,11 @@ def test_link_validity_bounds(minutes):
 def test_shown_masks_secrets_and_url_passwords(monkeypatch, secrets_file, tmp_path):
     monkeypatch.setenv("STRIPE_API_KEY", "sk_live_supersecret")
     write(secrets_file, 'smtp_password = "hunter2"\n')
-    s = Settings(smtp_url="smtps://desk:smtp-pass@mail.example.com:465",
-                 database_url="postgresql+psycopg://deskpay:db-pass@db.example.com/deskpay",
-                 data_dir=tmp_path)
+    s = Settings(
+        smtp_url="smtps://desk:smtp-pass@mail.example.com:465",
+        database_url="postgresql+psycopg://deskpay:db-pass@db.example.com/deskpay",
+        data_dir=tmp_path,
+    )
     shown = s.shown()
     assert shown["stripe_api_key"] == "********"
     assert shown["smtp_password"] == "********"

@@ -44,9 +44,15 @@ def make_desk(tmp_path: Path, clock, database_url):
     desks: list[Desk] = []
 
     def make(smtp_url: str | None, **overrides) -> Desk:
-        fields = {"data_dir": tmp_path / "data", "database_url": database_url,
-                  "business_name": "Canoës de l'Ardèche", "smtp_url": smtp_url, "smtp_from": "resa@canoes.example",
-                  "smtp_reply_to": "contact@canoes.example", **overrides}
+        fields = {
+            "data_dir": tmp_path / "data",
+            "database_url": database_url,
+            "business_name": "Canoës de l'Ardèche",
+            "smtp_url": smtp_url,
+            "smtp_from": "resa@canoes.example",
+            "smtp_reply_to": "contact@canoes.example",
+            **overrides,
+        }
         desk = open_desk(Settings(**fields), operator="alice", clock=clock)
         desks.append(desk)
         return desk
@@ -78,7 +84,12 @@ async def test_plain_smtp_delivers_each_message_once_on_one_connection(make_desk
             assert message.get_body(("plain",)).get_content() == row.text
             assert message.get_body(("html",)).get_content() == row.html
             assert (row.status, row.attempts, row.last_error, row.sent_at, row.claimed_by) == (
-                "sent", 1, "", FROZEN_NOW, None)
+                "sent",
+                1,
+                "",
+                FROZEN_NOW,
+                None,
+            )
 
 
 async def test_starttls_with_auth(make_desk, ca, cert, tmp_path):
@@ -240,7 +251,9 @@ async def test_a_refused_sender_holds_the_batch_instead_of_failing_every_message
         assert (report.retrying, report.failed, report.sent) == (1, 0, 0)
         rows = outbox(desk)
         assert (rows[first].status, rows[first].last_error) == (
-            "queued", "553 5.7.1 <resa@canoes.example>: Sender address rejected")
+            "queued",
+            "553 5.7.1 <resa@canoes.example>: Sender address rejected",
+        )
         assert (rows[second].status, rows[second].attempts) == ("queued", 0)
 
 
@@ -312,19 +325,35 @@ def test_backoff_doubles_with_jitter_and_is_capped():
     ("url", "password", "expected"),
     [
         ("smtp://mail.example.com", None, ("mail.example.com", 25, "plain", None, None, 30.0, None)),
-        ("smtp+starttls://resa%40canoes.example@mail.example.com:2525", "pw",
-         ("mail.example.com", 2525, "starttls", "resa@canoes.example", "pw", 30.0, None)),
-        ("smtps://resa:inurl@mail.example.com?timeout=12.5&cafile=/etc/ca.pem", None,
-         ("mail.example.com", 465, "tls", "resa", "inurl", 12.5, "/etc/ca.pem")),
-        ("smtps://resa:inurl@mail.example.com", "fromenv",
-         ("mail.example.com", 465, "tls", "resa", "fromenv", 30.0, None)),
+        (
+            "smtp+starttls://resa%40canoes.example@mail.example.com:2525",
+            "pw",
+            ("mail.example.com", 2525, "starttls", "resa@canoes.example", "pw", 30.0, None),
+        ),
+        (
+            "smtps://resa:inurl@mail.example.com?timeout=12.5&cafile=/etc/ca.pem",
+            None,
+            ("mail.example.com", 465, "tls", "resa", "inurl", 12.5, "/etc/ca.pem"),
+        ),
+        (
+            "smtps://resa:inurl@mail.example.com",
+            "fromenv",
+            ("mail.example.com", 465, "tls", "resa", "fromenv", 30.0, None),
+        ),
         ("SMTP+STARTTLS://mail.example.com/", None, ("mail.example.com", 587, "starttls", None, None, 30.0, None)),
     ],
 )
 def test_smtp_url(url, password, expected):
     config = parse_smtp_url(url, password)
-    assert (config.host, config.port, config.security, config.username, config.password, config.timeout,
-            config.cafile) == expected
+    assert (
+        config.host,
+        config.port,
+        config.security,
+        config.username,
+        config.password,
+        config.timeout,
+        config.cafile,
+    ) == expected
     assert "pw" not in repr(config) and "inurl" not in repr(config) and "fromenv" not in repr(config)
 
 

@@ -33,10 +33,14 @@ def make_desk(tmp_path: Path, clock, database_url):
     desks: list[Desk] = []
 
     def make(smtp_url: str, **overrides) -> Desk:
-        fields = {"data_dir": tmp_path / "data",
-                  "database_url": database_url,
-                  "business_name": "Canoës de l'Ardèche", "smtp_url": smtp_url, "smtp_from": "resa@canoes.example",
-                  **overrides}
+        fields = {
+            "data_dir": tmp_path / "data",
+            "database_url": database_url,
+            "business_name": "Canoës de l'Ardèche",
+            "smtp_url": smtp_url,
+            "smtp_from": "resa@canoes.example",
+            **overrides,
+        }
         desk = open_desk(Settings(**fields), operator="alice", clock=clock)
         desks.append(desk)
         return desk
@@ -236,8 +240,13 @@ async def test_a_worker_process_killed_mid_send_is_taken_over_after_the_lease(ma
         ids = queue_emails(desk, 2)
         server.handler.hold = asyncio.Event()
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _WORKER_PROCESS, str(tmp_path / "data"), desk.settings.resolved_database_url(),
-            server.url)
+            sys.executable,
+            "-c",
+            _WORKER_PROCESS,
+            str(tmp_path / "data"),
+            desk.settings.resolved_database_url(),
+            server.url,
+        )
         try:
             async with asyncio.timeout(30):
                 await server.handler.data_started.wait()  # the server has the message, not yet said so

@@ -29,7 +29,11 @@ def test_summary_counts_what_was_written(demo):
     with desk.read() as session:
         count = lambda model: session.execute(select(func.count()).select_from(model)).scalar_one()  # noqa: E731
         assert (count(Booking), count(Payment), count(PaymentLink), count(Customer)) == (
-            summary.bookings, summary.payments, summary.links, summary.customers)
+            summary.bookings,
+            summary.payments,
+            summary.links,
+            summary.customers,
+        )
     assert summary.activities == 10 and summary.customers == 150
     assert is_demo_database(desk)
 
@@ -45,30 +49,54 @@ def test_bookings_agree_with_the_ledger(demo):
     with desk.read() as session:
         expired = set(session.execute(select(PaymentLink.booking_id).where(PaymentLink.status == "expired")).scalars())
         bookings = session.execute(select(Booking).order_by(Booking.id)).scalars().all()
-        sampled = [(b.reference, (b.paid_minor, b.pending_minor, b.badge), _recomputed(session, b, expired))
-                   for b in bookings[::7]]
-        paid = dict(session.execute(select(Payment.booking_id, func.sum(Payment.amount_minor))
-                                    .group_by(Payment.booking_id)).all())
-        pending = dict(session.execute(select(PaymentLink.booking_id, func.sum(PaymentLink.amount_minor))
-                                       .where(PaymentLink.status == "open").group_by(PaymentLink.booking_id)).all())
+        sampled = [
+            (b.reference, (b.paid_minor, b.pending_minor, b.badge), _recomputed(session, b, expired))
+            for b in bookings[::7]
+        ]
+        paid = dict(
+            session.execute(
+                select(Payment.booking_id, func.sum(Payment.amount_minor)).group_by(Payment.booking_id)
+            ).all()
+        )
+        pending = dict(
+            session.execute(
+                select(PaymentLink.booking_id, func.sum(PaymentLink.amount_minor))
+                .where(PaymentLink.status == "open")
+                .group_by(PaymentLink.booking_id)
+            ).all()
+        )
     assert len(sampled) > 250
     assert [s for s in sampled if s[1] != s[2]] == []
-    recount = [(b.reference, b.paid_minor, b.pending_minor) for b in bookings
-               if (b.paid_minor, b.pending_minor) != (paid.get(b.id, 0), pending.get(b.id, 0))]
+    recount = [
+        (b.reference, b.paid_minor, b.pending_minor)
+        for b in bookings
+        if (b.paid_minor, b.pending_minor) != (paid.get(b.id, 0), pending.get(b.id, 0))
+    ]
     assert recount == []
-    badges = [b.reference for b in bookings
-              if b.badge != BookingAmounts(Money(b.total_minor, b.currency), Money(b.paid_minor, b.currency),
-                                           Money(b.pending_minor, b.currency)).badge(b.id in expired)]
+    badges = [
+        b.reference
+        for b in bookings
+        if b.badge
+        != BookingAmounts(
+            Money(b.total_minor, b.currency), Money(b.paid_minor, b.currency), Money(b.pending_minor, b.currency)
+        ).badge(b.id in expired)
+    ]
     assert badges == []
 
 
 def test_no_booking_asks_or_holds_more_than_its_total(demo):
     desk, _ = demo
     with desk.read() as session:
-        over = session.execute(select(Booking.reference).where(
-            Booking.paid_minor + Booking.pending_minor > Booking.total_minor)).scalars().all()
-        bad_amounts = session.execute(select(func.count()).select_from(PaymentLink).where(
-            PaymentLink.amount_minor <= 0)).scalar_one()
+        over = (
+            session.execute(
+                select(Booking.reference).where(Booking.paid_minor + Booking.pending_minor > Booking.total_minor)
+            )
+            .scalars()
+            .all()
+        )
+        bad_amounts = session.execute(
+            select(func.count()).select_from(PaymentLink).where(PaymentLink.amount_minor <= 0)
+        ).scalar_one()
     assert over == [] and bad_amounts == 0
 
 
@@ -94,8 +122,11 @@ def test_open_links_are_still_valid_and_closed_ones_are_not_pending(demo):
 def test_search_keys_and_references(demo):
     desk, _ = demo
     with desk.read() as session:
-        rows = session.execute(select(Booking.reference, Booking.search_text, Customer.name, Customer.email,
-                                      Customer.phone).join(Customer, Customer.id == Booking.customer_id)).all()
+        rows = session.execute(
+            select(Booking.reference, Booking.search_text, Customer.name, Customer.email, Customer.phone).join(
+                Customer, Customer.id == Booking.customer_id
+            )
+        ).all()
     assert len({row.reference for row in rows}) == len(rows)
     assert all(row.search_text == search_key(row.reference, row.name, row.email, row.phone) for row in rows)
 
@@ -103,8 +134,11 @@ def test_search_keys_and_references(demo):
 def test_demo_is_deterministic_for_a_seed(desk):
     def snapshot():
         with desk.read() as session:
-            return session.execute(select(Booking.reference, Booking.start_at, Booking.total_minor,
-                                          Booking.paid_minor, Booking.badge).order_by(Booking.reference)).all()
+            return session.execute(
+                select(
+                    Booking.reference, Booking.start_at, Booking.total_minor, Booking.paid_minor, Booking.badge
+                ).order_by(Booking.reference)
+            ).all()
 
     load_demo(desk, bookings=200, seed=7)
     first = snapshot()

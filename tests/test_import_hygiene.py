@@ -35,8 +35,9 @@ _LOADED = textwrap.dedent(
 
 
 def _import_in_fresh_interpreter(*packages: str) -> tuple[list[str], set[str]]:
-    result = subprocess.run([sys.executable, "-c", _LOADED, *packages], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", _LOADED, *packages], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout.strip().splitlines()[-1])
     return data["imported"], {name.partition(".")[0] for name in data["loaded"]}
@@ -50,8 +51,12 @@ def test_domain_imports_no_ui_sql_provider_mail_or_template_library():
 
 def test_store_and_every_service_module_load_no_textual():
     imported, loaded = _import_in_fresh_interpreter("deskpay.store", "deskpay.services")
-    assert {"deskpay.store.models", "deskpay.services.money.collect", "deskpay.services.emails.outbox",
-            "deskpay.services.providers.sandbox"} <= set(imported)
+    assert {
+        "deskpay.store.models",
+        "deskpay.services.money.collect",
+        "deskpay.services.emails.outbox",
+        "deskpay.services.providers.sandbox",
+    } <= set(imported)
     assert "textual" not in loaded
     assert "deskpay" in loaded  # the probe did import something
 
@@ -92,8 +97,20 @@ _FIRST_FRAME = textwrap.dedent(
 )
 #: What the first list does not need and a launch must not pay for: each is imported where it is used,
 #: the ORM and the models in the background once the list is on screen.
-NOT_AT_LAUNCH = ("stripe", "jinja2", "aiosmtplib", "aiohttp", "qrcode", "alembic", "typer",
-                 "sqlalchemy.dialects.postgresql", "psycopg", "sqlalchemy.orm", "sqlmodel", "deskpay.store.models")
+NOT_AT_LAUNCH = (
+    "stripe",
+    "jinja2",
+    "aiosmtplib",
+    "aiohttp",
+    "qrcode",
+    "alembic",
+    "typer",
+    "sqlalchemy.dialects.postgresql",
+    "psycopg",
+    "sqlalchemy.orm",
+    "sqlmodel",
+    "deskpay.store.models",
+)
 
 
 def test_the_first_frame_with_rows_comes_before_the_orm_providers_mail_templates_and_postgresql(tmp_path):
@@ -107,8 +124,14 @@ def test_the_first_frame_with_rows_comes_before_the_orm_providers_mail_templates
         add_booking(desk)
     finally:
         desk.close()
-    result = subprocess.run([sys.executable, "-c", _FIRST_FRAME, str(tmp_path)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", _FIRST_FRAME, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     at_first_frame, after = set(report["first_frame"]), set(report["after"])

@@ -18,8 +18,10 @@ from deskpay.domain.links import (
     time_left,
 )
 
-ALLOWED = {(LinkStatus.OPEN, target) for target in
-           (LinkStatus.PAID, LinkStatus.EXPIRED, LinkStatus.CANCELLED, LinkStatus.FAILED)}
+ALLOWED = {
+    (LinkStatus.OPEN, target)
+    for target in (LinkStatus.PAID, LinkStatus.EXPIRED, LinkStatus.CANCELLED, LinkStatus.FAILED)
+}
 
 
 @pytest.mark.parametrize(("current", "target"), sorted(ALLOWED))
@@ -28,8 +30,7 @@ def test_an_open_link_can_end(current, target):
     assert check_move(current.value, target.value) is target
 
 
-@pytest.mark.parametrize(("current", "target"),
-                         sorted(set(product(LinkStatus, LinkStatus)) - ALLOWED))
+@pytest.mark.parametrize(("current", "target"), sorted(set(product(LinkStatus, LinkStatus)) - ALLOWED))
 def test_every_other_move_is_refused(current, target):
     assert not can_move(current, target)
     with pytest.raises(Refused) as caught:
@@ -58,8 +59,16 @@ def test_validity_between_half_an_hour_and_a_day(validity):
     assert check_validity(validity) == validity
 
 
-@pytest.mark.parametrize("validity", [timedelta(minutes=29, seconds=59), timedelta(0), timedelta(hours=-1),
-                                      timedelta(hours=24, seconds=1), timedelta(days=7)])
+@pytest.mark.parametrize(
+    "validity",
+    [
+        timedelta(minutes=29, seconds=59),
+        timedelta(0),
+        timedelta(hours=-1),
+        timedelta(hours=24, seconds=1),
+        timedelta(days=7),
+    ],
+)
 def test_validity_outside_is_refused(validity):
     with pytest.raises(InvalidInput) as caught:
         check_validity(validity)

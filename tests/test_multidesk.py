@@ -25,8 +25,13 @@ from tests.conftest import add_activity, add_booking
 
 
 def _settings(url: str, tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=url, operator="desk", provider="sandbox",
-                    sandbox_public_url="http://127.0.0.1:8765")
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=url,
+        operator="desk",
+        provider="sandbox",
+        sandbox_public_url="http://127.0.0.1:8765",
+    )
 
 
 def _desk_worker(url: str, data_dir: str, reference: str, seed: int, rounds: int, barrier, results) -> None:
@@ -35,8 +40,16 @@ def _desk_worker(url: str, data_dir: str, reference: str, seed: int, rounds: int
     from pathlib import Path
 
     rng = random.Random(seed)
-    desk = open_desk(Settings(data_dir=Path(data_dir), database_url=url, operator=f"desk{seed}",
-                              provider="sandbox", sandbox_public_url="http://127.0.0.1:8765"), migrate=False)
+    desk = open_desk(
+        Settings(
+            data_dir=Path(data_dir),
+            database_url=url,
+            operator=f"desk{seed}",
+            provider="sandbox",
+            sandbox_public_url="http://127.0.0.1:8765",
+        ),
+        migrate=False,
+    )
     barrier.wait()
     try:
         _rounds(desk, reference, rng, rounds, results)
@@ -63,8 +76,11 @@ def _rounds(desk, reference, rng, rounds, results) -> None:
             elif action == "online":
                 asyncio.run(collect_online(desk, reference, f"{rng.randint(5, 40)}.00"))
             elif action == "split":
-                asyncio.run(split_booking(desk, reference, amounts=[f"{rng.randint(3, 15)}.00"] * rng.randint(2, 3),
-                                          send_email=False))
+                asyncio.run(
+                    split_booking(
+                        desk, reference, amounts=[f"{rng.randint(3, 15)}.00"] * rng.randint(2, 3), send_email=False
+                    )
+                )
             else:
                 asyncio.run(send_confirmation(desk, reference, "full"))
             done += 1
@@ -82,8 +98,12 @@ def test_concurrent_desks_never_ask_more_than_the_total(db_url, tmp_path):
     reference = add_booking(desk, "Kayak", participants=6).reference  # 300.00
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(4), context.Queue()
-    processes = [context.Process(target=_desk_worker, args=(db_url, str(tmp_path / "data"), reference, seed, 25,
-                                                            barrier, results)) for seed in range(4)]
+    processes = [
+        context.Process(
+            target=_desk_worker, args=(db_url, str(tmp_path / "data"), reference, seed, 25, barrier, results)
+        )
+        for seed in range(4)
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=240) for _ in processes]
@@ -96,8 +116,9 @@ def test_concurrent_desks_never_ask_more_than_the_total(db_url, tmp_path):
     detail = booking_detail(desk, reference)
     with desk.read() as session:
         paid = session.execute(select(func.coalesce(func.sum(Payment.amount_minor), 0))).scalar_one()
-        pending = session.execute(select(func.coalesce(func.sum(PaymentLink.amount_minor), 0))
-                                  .where(PaymentLink.status == "open")).scalar_one()
+        pending = session.execute(
+            select(func.coalesce(func.sum(PaymentLink.amount_minor), 0)).where(PaymentLink.status == "open")
+        ).scalar_one()
     assert paid + pending <= detail.amounts.total.minor
     assert detail.amounts.paid.minor == paid and detail.amounts.pending.minor == pending
     desk.close()

@@ -7,15 +7,24 @@ import pytest
 from deskpay.domain.numbers import parse_count
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12", 12), (" 7 ", 7), ("0", 0), ("١٢", 12), ("１２", 12), ("123456789", 123456789),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        ("0", 0),
+        ("١٢", 12),
+        ("１２", 12),
+        ("123456789", 123456789),
+    ],
+)
 def test_reads_whole_numbers(text, expected):
     assert parse_count(text) == expected
 
 
-@pytest.mark.parametrize("text", [None, "", "  ", "-5", "+5", "1.5", "1 000", "²", "½", "12a", "9" * 10, "9" * 5_000,
-                                  "1\n2", "\u202e12"])
+@pytest.mark.parametrize(
+    "text", [None, "", "  ", "-5", "+5", "1.5", "1 000", "²", "½", "12a", "9" * 10, "9" * 5_000, "1\n2", "\u202e12"]
+)
 def test_anything_else_is_none(text):
     assert parse_count(text) is None
 

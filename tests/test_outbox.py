@@ -34,10 +34,22 @@ def _context() -> dict:
     return {
         "business": {"name": "Canoës", "address": "", "signature": "", "email": "resa@canoes.example", "phone": ""},
         "customer": {"name": "Élodie"},
-        "booking": {"reference": "R-1", "activity": "Canoë", "start": "mercredi", "participants": 2,
-                    "total": "40,00 €", "paid": "40,00 €", "balance": "0,00 €"},
-        "link": None, "deposit": False, "balance_after": "0,00 €", "split": None, "message": "",
-        "payment": {"amount": "40,00 €", "method": "espèces", "when": "mercredi"}, "tickets": None,
+        "booking": {
+            "reference": "R-1",
+            "activity": "Canoë",
+            "start": "mercredi",
+            "participants": 2,
+            "total": "40,00 €",
+            "paid": "40,00 €",
+            "balance": "0,00 €",
+        },
+        "link": None,
+        "deposit": False,
+        "balance_after": "0,00 €",
+        "split": None,
+        "message": "",
+        "payment": {"amount": "40,00 €", "method": "espèces", "when": "mercredi"},
+        "tickets": None,
     }
 
 
@@ -67,8 +79,13 @@ def test_an_injected_recipient_is_refused_at_queue_time(to):
 
 @pytest.mark.parametrize(
     "subject",
-    ["Reçu\r\nBcc: everyone@example.com", "Reçu\nX-Spam: no", "Reçu\rTo: x@example.com", "Reçu\x00",
-     "Reçu\u2029Bcc: everyone@example.com"],
+    [
+        "Reçu\r\nBcc: everyone@example.com",
+        "Reçu\nX-Spam: no",
+        "Reçu\rTo: x@example.com",
+        "Reçu\x00",
+        "Reçu\u2029Bcc: everyone@example.com",
+    ],
 )
 def test_an_injected_subject_is_refused_at_queue_time(subject):
     with pytest.raises(InvalidInput) as caught:
@@ -131,8 +148,12 @@ async def test_a_message_written_again_replaces_its_own_file(desk, clock):
     assert (await Delivery(desk).run_batch()).sent == 1
     files = list(desk.settings.mailbox_dir().iterdir())
     assert len(files) == 1  # named from the queue time, not the send time
-    assert email.utils.parsedate_to_datetime(
-        email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)["Date"]) == clock.now
+    assert (
+        email.utils.parsedate_to_datetime(
+            email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)["Date"]
+        )
+        == clock.now
+    )
 
 
 async def test_an_unwritable_mailbox_is_a_transient_failure(desk):
@@ -157,14 +178,20 @@ def test_list_newest_first_filtered_and_counted(desk):
     assert [m.id for m in list_messages(desk, limit=2)] == ids[:1:-1]
     failed = list_messages(desk, status="failed")
     assert [(m.id, m.attempts, m.last_error, m.retryable) for m in failed] == [
-        (ids[1], 8, "550 5.1.1 No such user", True)]
+        (ids[1], 8, "550 5.1.1 No such user", True)
+    ]
     assert failed[0].text is None and failed[0].html is None  # bodies only with get_message
     assert count_messages(desk) == {"queued": 2, "sending": 0, "sent": 1, "failed": 1}
 
 
-@pytest.mark.parametrize(("kwargs", "key"), [({"status": "lost"}, "outbox.bad_status"),
-                                             ({"limit": 0}, "outbox.bad_limit"),
-                                             ({"limit": 100_000}, "outbox.bad_limit")])
+@pytest.mark.parametrize(
+    ("kwargs", "key"),
+    [
+        ({"status": "lost"}, "outbox.bad_status"),
+        ({"limit": 0}, "outbox.bad_limit"),
+        ({"limit": 100_000}, "outbox.bad_limit"),
+    ],
+)
 def test_list_refusals(desk, kwargs, key):
     with pytest.raises(InvalidInput) as caught:
         list_messages(desk, **kwargs)
@@ -192,14 +219,20 @@ def test_retry_puts_a_failed_message_back_now_and_keeps_its_attempts(desk, clock
     clock.advance(hours=1)
     view = retry_message(desk, only)
     assert (view.status, view.attempts, view.next_attempt_at, view.last_error) == (
-        "queued", 3, clock.now, "550 5.1.1 No such user")
+        "queued",
+        3,
+        clock.now,
+        "550 5.1.1 No such user",
+    )
     with desk.read() as session:
         event = session.execute(select(AuditEvent).where(AuditEvent.action == "email.retry")).scalar_one()
     assert event.operator == "alice" and json.loads(event.details)["email_id"] == only
 
 
-@pytest.mark.parametrize(("status", "key"), [("queued", "outbox.retry_pending"), ("sending", "outbox.retry_sending"),
-                                             ("sent", "outbox.retry_sent")])
+@pytest.mark.parametrize(
+    ("status", "key"),
+    [("queued", "outbox.retry_pending"), ("sending", "outbox.retry_sending"), ("sent", "outbox.retry_sent")],
+)
 def test_retry_refuses_what_is_not_failed(desk, status, key):
     (only,) = queue_emails(desk, 1)
     _set(desk, only, status=status)

@@ -38,10 +38,15 @@ def _cluster() -> list[str] | None:
 def restartable_url():
     base = os.environ.get("DESKPAY_TEST_DATABASE_URL")
     command = _cluster()
-    reason = ("DESKPAY_TEST_DATABASE_URL is not set" if not base else
-              "no local PostgreSQL cluster to restart (pg_ctlcluster)" if command is None else
-              "DESKPAY_TEST_DATABASE_URL is not this machine's server" if "127.0.0.1" not in base and "localhost" not in base
-              else None)
+    reason = (
+        "DESKPAY_TEST_DATABASE_URL is not set"
+        if not base
+        else "no local PostgreSQL cluster to restart (pg_ctlcluster)"
+        if command is None
+        else "DESKPAY_TEST_DATABASE_URL is not this machine's server"
+        if "127.0.0.1" not in base and "localhost" not in base
+        else None
+    )
     if reason:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason + " (required when CI=true)")

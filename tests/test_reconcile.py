@@ -43,9 +43,16 @@ API_KEY = "sk_test_51DeskpayReconcile000000"
 
 @pytest.fixture
 def settings(tmp_path, database_url, double) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url,
-                    business_name="Test Canoës", operator="alice", provider="stripe", stripe_api_key=API_KEY,
-                    stripe_api_base=double.base_url, link_validity_minutes=60)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        business_name="Test Canoës",
+        operator="alice",
+        provider="stripe",
+        stripe_api_key=API_KEY,
+        stripe_api_base=double.base_url,
+        link_validity_minutes=60,
+    )
 
 
 async def open_link(desk, reference: str, amount: str) -> PaymentLink:
@@ -92,8 +99,12 @@ EXPIRES = T0 + timedelta(hours=24)
 
 @pytest.mark.parametrize(
     ("age", "expected_step"),
-    [(timedelta(seconds=5), timedelta(seconds=10)), (timedelta(minutes=30), timedelta(minutes=1)),
-     (timedelta(hours=3), timedelta(minutes=5)), (timedelta(hours=10), timedelta(minutes=15))],
+    [
+        (timedelta(seconds=5), timedelta(seconds=10)),
+        (timedelta(minutes=30), timedelta(minutes=1)),
+        (timedelta(hours=3), timedelta(minutes=5)),
+        (timedelta(hours=10), timedelta(minutes=15)),
+    ],
     ids=["fresh", "half-hour", "hours", "old"],
 )
 def test_fresh_links_are_asked_often_and_older_ones_less(age, expected_step):
@@ -119,7 +130,8 @@ def test_final_states_are_not_asked_again(state):
 
 def test_processing_payments_are_followed_for_fifteen_days():
     assert next_check(state="processing", created_at=T0, expires_at=EXPIRES, now=T0 + timedelta(days=3)) == (
-        T0 + timedelta(days=3, minutes=15))
+        T0 + timedelta(days=3, minutes=15)
+    )
     assert next_check(state="processing", created_at=T0, expires_at=EXPIRES, now=T0 + timedelta(days=16)) is None
 
 
@@ -165,8 +177,11 @@ async def test_an_expired_session_closes_the_link(stripe_desk, double, clock):
     await poll_due_links(stripe_desk)
 
     expired = row(stripe_desk, PaymentLink, link.id)
-    assert (expired.status, expired.status_reason, expired.next_check_at) == ("expired", "expired at the provider",
-                                                                              None)
+    assert (expired.status, expired.status_reason, expired.next_check_at) == (
+        "expired",
+        "expired at the provider",
+        None,
+    )
     assert booking(stripe_desk, reference).pending_minor == 0
     assert booking(stripe_desk, reference).badge == "link_expired"
     assert payments(stripe_desk, reference) == []
@@ -254,8 +269,7 @@ async def test_cancelling_a_link_paid_a_moment_before_records_the_payment(stripe
     assert [p.amount_minor for p in payments(stripe_desk, reference)] == [1200]
 
 
-async def test_a_late_payment_that_completes_the_booking_expires_its_other_links_at_stripe(stripe_desk, double,
-                                                                                          clock):
+async def test_a_late_payment_that_completes_the_booking_expires_its_other_links_at_stripe(stripe_desk, double, clock):
     reference = add_booking(stripe_desk).reference  # 40.00 €
     first = await open_link(stripe_desk, reference, "40,00")
     # The desk's expiry job closes it a moment before Stripe does; the desk sends a new one.
@@ -334,6 +348,10 @@ async def test_settling_a_failed_payment_frees_the_money(stripe_desk, double):
 async def test_a_payment_amount_is_what_stripe_took(stripe_desk, double):
     reference = add_booking(stripe_desk).reference
     link = await open_link(stripe_desk, reference, "12,00")
-    await settle(stripe_desk, link.id, RemoteStatus("paid", payment_reference="pi_x", amount_paid=Money(1200, "EUR")),
-                 source="test")
+    await settle(
+        stripe_desk,
+        link.id,
+        RemoteStatus("paid", payment_reference="pi_x", amount_paid=Money(1200, "EUR")),
+        source="test",
+    )
     assert payments(stripe_desk, reference)[0].provider_reference == "pi_x"

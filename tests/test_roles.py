@@ -34,8 +34,15 @@ def shop(tmp_path, database_url):
     boss = open_desk(settings, operator="boss")
     with boss.write() as s:
         s.add(Activity(name="Kayak", unit_price_minor=3000, currency="EUR", max_participants=8))
-    booking = create_booking(boss, NewBooking(activity="Kayak", start=datetime.now(UTC) + timedelta(days=2),
-                                              participants=2, customer=NewCustomer("Ines", "ines@example.com")))
+    booking = create_booking(
+        boss,
+        NewBooking(
+            activity="Kayak",
+            start=datetime.now(UTC) + timedelta(days=2),
+            participants=2,
+            customer=NewCustomer("Ines", "ines@example.com"),
+        ),
+    )
     staff = Desk(settings=settings, engine=boss.engine, operator="tom")
     yield boss, staff, booking.reference
     boss.close()
@@ -99,8 +106,9 @@ def test_manager_deletes_a_desk_payment_but_not_an_online_one(shop):
     from deskpay.services.money.collect import collect_online
 
     link = asyncio.run(collect_online(boss, reference, "15")).links[0]
-    online = record_provider_payment(boss, provider="sandbox", payment_reference="pi_1", amount=link.amount,
-                                     link_id=link.id)
+    online = record_provider_payment(
+        boss, provider="sandbox", payment_reference="pi_1", amount=link.amount, link_id=link.id
+    )
     with pytest.raises(Refused, match="refund instead"):
         delete_payment(boss, online.payment_id, reason="no")
     with boss.read() as s:

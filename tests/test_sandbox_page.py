@@ -62,13 +62,15 @@ class Page:
         _, text, _ = await self.get(token)
         return html.unescape(NONCE.search(text).group(1))
 
-    async def press(self, token: str, action: str, nonce: str | None = None, *,
-                    headers: dict[str, str] | None = None) -> tuple[int, str, str | None]:
+    async def press(
+        self, token: str, action: str, nonce: str | None = None, *, headers: dict[str, str] | None = None
+    ) -> tuple[int, str, str | None]:
         """POST the form, without following the redirect: (status, body, Location)."""
         form = {"action": action, "nonce": nonce if nonce is not None else await self.nonce(token)}
         origin = {"Origin": self.service.base_url}
-        async with self.http.post(self.url(token), data=form, headers={**origin, **(headers or {})},
-                                  allow_redirects=False) as response:
+        async with self.http.post(
+            self.url(token), data=form, headers={**origin, **(headers or {})}, allow_redirects=False
+        ) as response:
             return response.status, await response.text(), response.headers.get("Location")
 
 
@@ -107,8 +109,10 @@ def booking_of(desk, link: PaymentLink) -> Booking:
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("fr", ["Payer avec la carte de test", "Refuser", "Réservation", "Valable jusqu&#39;au", "Mode test"]),
-     ("en", ["Pay with test card", "Decline", "Booking", "Valid until", "Test mode"])],
+    [
+        ("fr", ["Payer avec la carte de test", "Refuser", "Réservation", "Valable jusqu&#39;au", "Mode test"]),
+        ("en", ["Pay with test card", "Decline", "Booking", "Valid until", "Test mode"]),
+    ],
 )
 async def test_the_page_shows_the_payment_in_the_bookings_language(shop, page, language, expected):
     link = await open_link(shop, language=language)
@@ -220,23 +224,37 @@ async def test_declining_charges_nothing_and_the_link_stays_payable(shop, page):
     assert payments(shop) == []
     assert row(shop, link.id).status == "open"
     with shop.read() as session:
-        assert session.execute(select(func.count()).select_from(AuditEvent)
-                               .where(AuditEvent.action == "link.declined")).scalar_one() == 1
+        assert (
+            session.execute(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "link.declined")
+            ).scalar_one()
+            == 1
+        )
     assert (await page.press(link.token, "pay"))[0] == 303  # and can be paid after all
     assert len(payments(shop)) == 1
 
 
 async def test_a_stale_or_forged_form_gets_a_fresh_page_and_pays_nothing(shop, page):
     link = await open_link(shop)
-    for nonce in ("", "123.abc", f"{int(datetime.now(UTC).timestamp())}.{'0' * 32}", "1.deadbeef",
-                  "²." + "0" * 32, "9" * 5_000 + ".abc", "١٢٣." + "0" * 32):
+    for nonce in (
+        "",
+        "123.abc",
+        f"{int(datetime.now(UTC).timestamp())}.{'0' * 32}",
+        "1.deadbeef",
+        "²." + "0" * 32,
+        "9" * 5_000 + ".abc",
+        "١٢٣." + "0" * 32,
+    ):
         status, text, _ = await page.press(link.token, "pay", nonce)
         assert status == 400 and "Cette page avait expiré" in text and NONCE.search(text)
     assert payments(shop) == []
 
 
-@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}],
-                         ids=["other-origin", "cross-site"])
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}],
+    ids=["other-origin", "cross-site"],
+)
 async def test_a_cross_site_post_is_refused(shop, page, headers):
     link = await open_link(shop)
     status, _, _ = await page.press(link.token, "pay", headers=headers)
@@ -318,8 +336,19 @@ async def test_a_standalone_worker_refuses_a_taken_port(shop, taken_port):
     assert str(taken_port) in str(refused.value)
 
 
-@pytest.mark.parametrize("bind", ["8765", "localhost", ":8765", "host:port", "127.0.0.1:99999", "127.0.0.1:²",
-                                  "127.0.0.1:" + "9" * 5_000, "127.0.0.1:-1"])
+@pytest.mark.parametrize(
+    "bind",
+    [
+        "8765",
+        "localhost",
+        ":8765",
+        "host:port",
+        "127.0.0.1:99999",
+        "127.0.0.1:²",
+        "127.0.0.1:" + "9" * 5_000,
+        "127.0.0.1:-1",
+    ],
+)
 def test_a_bad_bind_address_is_a_clear_refusal(shop, bind):
     from deskpay.domain.errors import InvalidInput
 

@@ -35,10 +35,17 @@ SECRETS = (STRIPE_KEY, WEBHOOK_SECRET, SMTP_PASSWORD, "SECRETstripekey", "SECRET
 async def test_secrets_never_leave_the_process(tmp_path, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     async with StripeDouble() as stripe, mail_server(auth=("desk", SMTP_PASSWORD)) as mail:
-        env = {"DESKPAY_DATA_DIR": str(tmp_path), "DESKPAY_PROVIDER": "stripe", "STRIPE_API_KEY": STRIPE_KEY,
-               "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "DESKPAY_STRIPE_API_BASE": stripe.base_url,
-               "DESKPAY_SMTP_URL": mail.url, "DESKPAY_SMTP_PASSWORD": SMTP_PASSWORD, "DESKPAY_LOCALE": "en",
-               "DESKPAY_OPERATOR": "desk"}
+        env = {
+            "DESKPAY_DATA_DIR": str(tmp_path),
+            "DESKPAY_PROVIDER": "stripe",
+            "STRIPE_API_KEY": STRIPE_KEY,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "DESKPAY_STRIPE_API_BASE": stripe.base_url,
+            "DESKPAY_SMTP_URL": mail.url,
+            "DESKPAY_SMTP_PASSWORD": SMTP_PASSWORD,
+            "DESKPAY_LOCALE": "en",
+            "DESKPAY_OPERATOR": "desk",
+        }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         desk = open_desk(load_settings())
@@ -54,12 +61,29 @@ async def test_secrets_never_leave_the_process(tmp_path, monkeypatch, caplog):
             return result.stdout
 
         # The CLI, in JSON, in a worker thread (it runs its own event loop).
-        created = json.loads(await asyncio.to_thread(run, "collect", reference, "--amount", "20", "--mode", "online",
-                                                     "--email", "guest@example.com", "--json"))
+        created = json.loads(
+            await asyncio.to_thread(
+                run,
+                "collect",
+                reference,
+                "--amount",
+                "20",
+                "--mode",
+                "online",
+                "--email",
+                "guest@example.com",
+                "--json",
+            )
+        )
         session_id = next(iter(stripe.sessions))
         assert created["links"][0]["url"] == stripe.sessions[session_id]["url"]
-        for args in (("bookings", "show", reference, "--json"), ("links", "list", "--json"),
-                     ("config", "show", "--json"), ("config", "show"), ("outbox", "list", "--json")):
+        for args in (
+            ("bookings", "show", reference, "--json"),
+            ("links", "list", "--json"),
+            ("config", "show", "--json"),
+            ("config", "show"),
+            ("outbox", "list", "--json"),
+        ):
             await asyncio.to_thread(run, *args)
 
         # The worker: email over SMTP with AUTH, Stripe polled, a webhook with a forged and a good signature.

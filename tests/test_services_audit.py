@@ -60,8 +60,9 @@ async def test_every_action_leaves_an_audit_event(desk, booking, clock):
     expected.append(("alice", "link.create"))
     await split_booking(desk, booking.reference, parts=2, amount="20")
     expected.append(("alice", "link.create"))
-    record_provider_payment(desk, provider="sandbox", payment_reference="pi_1", amount=Money(2_000, "EUR"),
-                            link_id=sent.link.id)
+    record_provider_payment(
+        desk, provider="sandbox", payment_reference="pi_1", amount=Money(2_000, "EUR"), link_id=sent.link.id
+    )
     expected.append(("system", "payment.online"))
     await edit_booking(desk, booking.reference, notes="Life jackets: 2 S, 2 M")
     expected.append(("alice", "booking.edit"))

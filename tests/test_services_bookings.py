@@ -31,8 +31,12 @@ def activity(desk) -> int:
 
 
 def new_booking(**changes) -> NewBooking:
-    values = dict(activity="Canoë 7 km", start=FROZEN_NOW + timedelta(days=3), participants=2,
-                  customer=NewCustomer(name="Élodie Martin", email="elodie@example.com", phone="+33 6 12 34 56 78"))
+    values = {
+        "activity": "Canoë 7 km",
+        "start": FROZEN_NOW + timedelta(days=3),
+        "participants": 2,
+        "customer": NewCustomer(name="Élodie Martin", email="elodie@example.com", phone="+33 6 12 34 56 78"),
+    }
     values.update(changes)
     return NewBooking(**values)
 
@@ -43,6 +47,7 @@ def revision(desk) -> int:
 
 
 # --- create_booking ---------------------------------------------------------------------------------------
+
 
 def test_create_booking_stores_everything(desk, activity):
     detail = create_booking(desk, new_booking())
@@ -56,8 +61,9 @@ def test_create_booking_stores_everything(desk, activity):
     with desk.read() as session:
         booking = session.execute(select(Booking)).scalar_one()
     assert (booking.paid_minor, booking.pending_minor, booking.badge) == (0, 0, "unpaid")
-    assert booking.search_text == ("r-2026-000001 elodie martin elodie@example.com +33 6 12 34 56 78 "
-                                  "2026000001 33612345678")
+    assert booking.search_text == (
+        "r-2026-000001 elodie martin elodie@example.com +33 6 12 34 56 78 2026000001 33612345678"
+    )
     assert booking.revision == revision(desk) == 1
 
 
@@ -111,8 +117,11 @@ def test_customer_without_email_or_phone(desk, activity):
         ({"participants": 2.0}, InvalidInput, "booking.participants"),
         ({"customer": 999}, NotFound, "customer.not_found"),
         ({"customer": NewCustomer(name="A", email="not-an-email")}, InvalidInput, "email.address_invalid"),
-        ({"customer": NewCustomer(name="A", email="a@example.com\r\nBcc: x@example.com")}, InvalidInput,
-         "email.address_control"),
+        (
+            {"customer": NewCustomer(name="A", email="a@example.com\r\nBcc: x@example.com")},
+            InvalidInput,
+            "email.address_control",
+        ),
         ({"customer": NewCustomer(name="A", phone="call me")}, InvalidInput, "phone.invalid"),
         ({"customer": NewCustomer(name="A", phone="12")}, InvalidInput, "phone.invalid"),
         ({"customer": NewCustomer(name="   ")}, InvalidInput, "text.required"),
@@ -161,6 +170,7 @@ def test_start_range_is_two_years_either_way(desk, activity):
 
 
 # --- edit_booking -----------------------------------------------------------------------------------------
+
 
 async def test_fewer_participants_lowers_the_total_and_cancels_links_that_no_longer_fit(desk, activity, clock):
     booking = add_booking(desk, participants=5)  # 100.00
@@ -243,20 +253,30 @@ async def test_edit_of_unknown_or_cancelled_booking(desk, activity):
 
 # --- edit_customer ----------------------------------------------------------------------------------------
 
+
 def test_edit_customer_updates_search_keys_of_every_booking(desk, activity):
     first = add_booking(desk)
     second = create_booking(desk, new_booking(customer=first.customer.id))
     revision_before = revision(desk)
-    edit_customer(desk, first.customer.id, NewCustomer(name="Zoé Lefèvre", email="zoe@example.org",
-                                                       phone="04 75 00 11 22", language="en"))
+    edit_customer(
+        desk,
+        first.customer.id,
+        NewCustomer(name="Zoé Lefèvre", email="zoe@example.org", phone="04 75 00 11 22", language="en"),
+    )
     with desk.read() as session:
         keys = dict(session.execute(select(Booking.reference, Booking.search_text)).all())
         customer = session.get(Customer, first.customer.id)
         event = session.execute(select(AuditEvent).where(AuditEvent.action == "customer.edit")).scalar_one()
-    assert keys == {ref: f"{ref.lower()} zoe lefevre zoe@example.org 04 75 00 11 22 {ref[2:].replace('-', '')} 0475001122"
-                    for ref in (first.reference, second.reference)}
+    assert keys == {
+        ref: f"{ref.lower()} zoe lefevre zoe@example.org 04 75 00 11 22 {ref[2:].replace('-', '')} 0475001122"
+        for ref in (first.reference, second.reference)
+    }
     assert (customer.name, customer.email, customer.phone, customer.language) == (
-        "Zoé Lefèvre", "zoe@example.org", "04 75 00 11 22", "en")
+        "Zoé Lefèvre",
+        "zoe@example.org",
+        "04 75 00 11 22",
+        "en",
+    )
     assert event.operator == "alice"
     assert '"before": {"email": "elodie@example.com", "name": "Élodie Martin"' in event.details
     assert revision(desk) > revision_before

@@ -35,8 +35,11 @@ def test_collect_offline_records_each_mode(desk, booking, mode):
     assert (payment.amount, payment.method, payment.kind, payment.operator) == (eur(3_000), mode, "payment", "alice")
     assert payment.provider_reference is None and payment.link_id is None
     detail = booking_detail(desk, booking.reference)
-    assert (detail.amounts.paid, detail.amounts.balance, detail.amounts.requestable) == (eur(3_000), eur(7_000),
-                                                                                         eur(7_000))
+    assert (detail.amounts.paid, detail.amounts.balance, detail.amounts.requestable) == (
+        eur(3_000),
+        eur(7_000),
+        eur(7_000),
+    )
     with desk.read() as session:
         row = session.execute(select(Booking)).scalar_one()
         event = session.execute(select(AuditEvent).where(AuditEvent.action == "payment.record")).scalar_one()
@@ -95,8 +98,9 @@ async def test_over_requestable_with_pending_links_says_to_cancel_one(desk, book
     with unchanged(desk), pytest.raises(Refused) as caught:
         collect_offline(desk, booking.reference, "30,01", "cash")
     assert caught.value.key == "collect.over_balance_pending"
-    assert caught.value.text("en") == ("€30.01 is more than the €30.00 that can be collected now: "
-                                       "€70.00 is waiting in open links — cancel one first.")
+    assert caught.value.text("en") == (
+        "€30.01 is more than the €30.00 that can be collected now: €70.00 is waiting in open links — cancel one first."
+    )
     assert collect_offline(desk, booking.reference, "30", "cash").amount == eur(3_000)
 
 
@@ -123,6 +127,7 @@ def test_ceiling_follows_the_settings(desk, booking):
 
 # --- online -------------------------------------------------------------------------------------------------
 
+
 async def test_collect_online_opens_a_sandbox_link(desk, booking):
     outcome = await collect_online(desk, booking.reference, "25", label="Acompte")
     (link,) = outcome.links
@@ -141,14 +146,19 @@ async def test_collect_online_opens_a_sandbox_link(desk, booking):
 
 
 async def test_collect_online_with_email_queues_it_with_the_link(desk, booking):
-    outcome = await collect_online(desk, booking.reference, "25", send_email=True, subject="Votre acompte",
-                                   message="À samedi !")
+    outcome = await collect_online(
+        desk, booking.reference, "25", send_email=True, subject="Votre acompte", message="À samedi !"
+    )
     assert outcome.emails_queued == 1
     link = outcome.links[0]
     with desk.read() as session:
         email = session.execute(select(EmailMessage)).scalar_one()
-    assert (email.to_addr, email.kind, email.subject, email.status) == ("elodie@example.com", "payment_link",
-                                                                        "Votre acompte", "queued")
+    assert (email.to_addr, email.kind, email.subject, email.status) == (
+        "elodie@example.com",
+        "payment_link",
+        "Votre acompte",
+        "queued",
+    )
     assert (email.booking_id, email.link_id, email.language) == (booking.id, link.id, "fr")
     assert link.url in email.text and "À samedi !" in email.text
     assert "25,00\u00a0€" in email.text
@@ -206,8 +216,12 @@ async def test_request_balance_asks_everything_requestable(desk, booking):
     await collect_online(desk, booking.reference, "20")
     outcome = await request_balance(desk, booking.reference)
     (link,) = outcome.links
-    assert (link.amount, link.purpose, link.label, link.recipient_email) == (eur(5_000), "balance", "Solde",
-                                                                            "elodie@example.com")
+    assert (link.amount, link.purpose, link.label, link.recipient_email) == (
+        eur(5_000),
+        "balance",
+        "Solde",
+        "elodie@example.com",
+    )
     assert outcome.emails_queued == 1
     with unchanged(desk), pytest.raises(Refused) as caught:
         await request_balance(desk, booking.reference)
@@ -229,8 +243,9 @@ async def test_sum_of_payments_and_open_links_never_exceeds_the_total(desk, book
     assert paid + pending == 10_000
 
 
-@pytest.mark.parametrize(("note", "key"), [("n" * 501, "text.too_long"),
-                                         ("\x1b]8;;http://evil\x07", "text.control_chars")])
+@pytest.mark.parametrize(
+    ("note", "key"), [("n" * 501, "text.too_long"), ("\x1b]8;;http://evil\x07", "text.control_chars")]
+)
 def test_payment_note_is_checked_like_any_note(desk, booking, note, key):
     with unchanged(desk), pytest.raises(InvalidInput) as caught:
         collect_offline(desk, booking.reference, "10", "cash", note=note)

@@ -27,17 +27,24 @@ def booking(desk):
 
 def emails(desk) -> list[tuple]:
     with desk.read() as session:
-        return session.execute(select(EmailMessage.kind, EmailMessage.to_addr, EmailMessage.link_id)
-                               .order_by(EmailMessage.id)).all()
+        return session.execute(
+            select(EmailMessage.kind, EmailMessage.to_addr, EmailMessage.link_id).order_by(EmailMessage.id)
+        ).all()
 
 
-@pytest.mark.parametrize(("mode", "asked", "label"), [("deposit", 3_000, "Acompte"), (None, 3_000, "Acompte"),
-                                                      ("full", 10_000, "Réservation")])
+@pytest.mark.parametrize(
+    ("mode", "asked", "label"),
+    [("deposit", 3_000, "Acompte"), (None, 3_000, "Acompte"), ("full", 10_000, "Réservation")],
+)
 async def test_confirmation_with_a_link(desk, booking, mode, asked, label):
     sent = await send_confirmation(desk, booking.reference, mode)
     assert sent.to == "elodie@example.com" and not sent.reused_link
     assert (sent.link.amount, sent.link.purpose, sent.link.label, sent.link.status) == (
-        eur(asked), "confirmation", label, LinkStatus.OPEN)
+        eur(asked),
+        "confirmation",
+        label,
+        LinkStatus.OPEN,
+    )
     assert emails(desk) == [("confirmation", "elodie@example.com", sent.link.id)]
     with desk.read() as session:
         email = session.execute(select(EmailMessage)).scalar_one()
@@ -119,10 +126,12 @@ async def test_no_customer_email_is_refused_with_the_reason(desk, booking):
     for mode in ("deposit", "full", "none", None):
         with unchanged(desk), pytest.raises(Refused) as caught:
             await send_confirmation(desk, walk_in.reference, mode)
-        assert caught.value.text("en") == ("Walk-in Wanda has no email address: add one to the client to send "
-                                           "the confirmation.")
-        assert caught.value.text("fr") == ("Walk-in Wanda n'a pas d'adresse email : ajoutez-en une au client "
-                                           "pour envoyer la confirmation.")
+        assert caught.value.text("en") == (
+            "Walk-in Wanda has no email address: add one to the client to send the confirmation."
+        )
+        assert caught.value.text("fr") == (
+            "Walk-in Wanda n'a pas d'adresse email : ajoutez-en une au client pour envoyer la confirmation."
+        )
 
 
 async def test_bad_mode_is_refused(desk, booking):

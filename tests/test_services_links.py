@@ -49,6 +49,7 @@ def audit_actions(desk) -> list[tuple[str, str]]:
 
 # --- cancel -------------------------------------------------------------------------------------------------
 
+
 async def test_cancel_frees_the_money(desk, booking):
     link = await open_link(desk, booking)
     cancelled = await cancel_link(desk, link.id, reason="wrong amount")
@@ -81,6 +82,7 @@ async def test_cancel_refusals(desk, booking):
 
 # --- send by email ------------------------------------------------------------------------------------------
 
+
 async def test_send_link_email_queues_one_and_remembers_the_address(desk, booking):
     link = await open_link(desk, booking)
     draft = send_link_email(desk, link.id, to="papa@example.org", message="Merci !")
@@ -108,6 +110,7 @@ async def test_send_link_email_refusals_queue_nothing(desk, booking):
 
 
 # --- expiry -------------------------------------------------------------------------------------------------
+
 
 async def test_links_expire_at_their_time_and_not_before(desk, booking, clock):
     desk.settings.link_validity_minutes = 30
@@ -140,6 +143,7 @@ async def test_expiry_does_not_touch_closed_links(desk, booking, clock):
 
 # --- regenerate ---------------------------------------------------------------------------------------------
 
+
 async def test_regenerate_an_expired_link(desk, booking, clock):
     old = await open_link(desk, booking, "40", label="Acompte", send_email=True)
     clock.advance(hours=24)
@@ -147,8 +151,12 @@ async def test_regenerate_an_expired_link(desk, booking, clock):
     outcome = await regenerate_link(desk, old.id)
     (new,) = outcome.links
     assert new.id != old.id and new.url != old.url
-    assert (new.amount, new.label, new.recipient_email, new.status) == (eur(4_000), "Acompte", "elodie@example.com",
-                                                                        LinkStatus.OPEN)
+    assert (new.amount, new.label, new.recipient_email, new.status) == (
+        eur(4_000),
+        "Acompte",
+        "elodie@example.com",
+        LinkStatus.OPEN,
+    )
     assert new.expires_at == clock() + timedelta(hours=24)
     assert outcome.emails_queued == 1
     with desk.read() as session:
@@ -160,8 +168,9 @@ async def test_regenerate_refusals(desk, booking, clock):
     link = await open_link(desk, booking, "40")
     with unchanged(desk), pytest.raises(Refused) as caught:
         await regenerate_link(desk, link.id)
-    assert caught.value.text("en") == (f"Link #{link.id} is open: only an expired, cancelled or failed link "
-                                       "can be regenerated.")
+    assert caught.value.text("en") == (
+        f"Link #{link.id} is open: only an expired, cancelled or failed link can be regenerated."
+    )
     with unchanged(desk), pytest.raises(NotFound):
         await regenerate_link(desk, 999)
     await cancel_link(desk, link.id)
@@ -176,6 +185,7 @@ async def test_regenerate_refusals(desk, booking, clock):
 
 
 # --- provider failures ----------------------------------------------------------------------------------------
+
 
 class FailingProvider:
     name = "sandbox"

@@ -32,26 +32,33 @@ async def open_link(desk, booking, amount, **kwargs):
 
 
 def pay(desk, link, reference="pi_1", amount=None, **kwargs):
-    return record_provider_payment(desk, provider="sandbox", payment_reference=reference,
-                                   amount=amount or link.amount, link_id=link.id, **kwargs)
+    return record_provider_payment(
+        desk, provider="sandbox", payment_reference=reference, amount=amount or link.amount, link_id=link.id, **kwargs
+    )
 
 
 def payments(desk) -> list[tuple]:
     with desk.read() as session:
-        return session.execute(select(Payment.amount_minor, Payment.method, Payment.provider_reference,
-                                      Payment.link_id).order_by(Payment.id)).all()
+        return session.execute(
+            select(Payment.amount_minor, Payment.method, Payment.provider_reference, Payment.link_id).order_by(
+                Payment.id
+            )
+        ).all()
 
 
 async def test_a_payment_is_recorded_and_the_link_marked_paid(desk, booking):
     link = await open_link(desk, booking, "30")
     result = pay(desk, link)
     assert (result.created, result.booking_reference, result.fully_paid, result.overpaid) == (
-        True, booking.reference, False, eur(0))
+        True,
+        booking.reference,
+        False,
+        eur(0),
+    )
     assert payments(desk) == [(3_000, "online", "pi_1", link.id)]
     assert get_link(desk, link.id).status is LinkStatus.PAID
     detail = booking_detail(desk, booking.reference)
-    assert (detail.amounts.paid, detail.amounts.pending, detail.amounts.requestable) == (eur(3_000), eur(0),
-                                                                                         eur(7_000))
+    assert (detail.amounts.paid, detail.amounts.pending, detail.amounts.requestable) == (eur(3_000), eur(0), eur(7_000))
     with desk.read() as session:
         assert session.execute(select(Booking.badge)).scalar_one() == "deposit_paid"
         event = session.execute(select(AuditEvent).where(AuditEvent.action == "payment.online")).scalar_one()
@@ -65,8 +72,9 @@ async def test_the_same_payment_reported_twice_is_recorded_once(desk, booking):
     first = pay(desk, link)
     state = db_state(desk)
     again = pay(desk, link)
-    by_provider_id = record_provider_payment(desk, provider="sandbox", payment_reference="pi_1", amount=eur(3_000),
-                                             provider_id=f"sbx_{link.id}")
+    by_provider_id = record_provider_payment(
+        desk, provider="sandbox", payment_reference="pi_1", amount=eur(3_000), provider_id=f"sbx_{link.id}"
+    )
     assert not again.created and not by_provider_id.created
     assert again.payment_id == by_provider_id.payment_id == first.payment_id
     assert db_state(desk) == state  # no payment, email, audit event or revision added
@@ -142,8 +150,9 @@ async def test_unknown_link_changes_nothing(desk, booking):
     with unchanged(desk), pytest.raises(NotFound):
         record_provider_payment(desk, provider="sandbox", payment_reference="pi_x", amount=eur(100), link_id=999)
     with unchanged(desk), pytest.raises(NotFound):
-        record_provider_payment(desk, provider="sandbox", payment_reference="pi_x", amount=eur(100),
-                                provider_id="sbx_nope")
+        record_provider_payment(
+            desk, provider="sandbox", payment_reference="pi_x", amount=eur(100), provider_id="sbx_nope"
+        )
 
 
 def test_a_payment_in_another_currency_is_refused_and_changes_nothing(desk):
@@ -159,6 +168,7 @@ def test_a_payment_in_another_currency_is_refused_and_changes_nothing(desk):
     link = asyncio.run(collect_online(desk, booking.reference, "10")).links[0]
     with unchanged(desk):
         with pytest.raises(Refused) as refused:
-            record_provider_payment(desk, provider="sandbox", payment_reference="pi_usd", amount=Money(1000, "USD"),
-                                    link_id=link.id)
+            record_provider_payment(
+                desk, provider="sandbox", payment_reference="pi_usd", amount=Money(1000, "USD"), link_id=link.id
+            )
     assert "USD" in refused.value.text("en") and booking.reference in refused.value.text("fr")

@@ -70,12 +70,20 @@ def keys(refs, *names) -> list[str]:
 def test_today_and_upcoming_first_then_the_past_newest_first(listing):
     desk, refs = listing
     page = search_bookings(desk, BookingQuery())
-    assert [row.reference for row in page.rows] == keys(refs, "today_early", "today_later", "tomorrow", "next_week",
-                                                         "yesterday", "ten_days_ago")
+    assert [row.reference for row in page.rows] == keys(
+        refs, "today_early", "today_later", "tomorrow", "next_week", "yesterday", "ten_days_ago"
+    )
     assert page.total_count == 6 and page.offset == 0
     row = page.rows[0]
     assert (row.customer, row.activity, row.participants, row.total, row.paid, row.badge, row.status) == (
-        "Zoë Lefèvre", "Canoë 7 km", 2, Money(4_000, "EUR"), Money(0, "EUR"), "unpaid", "confirmed")
+        "Zoë Lefèvre",
+        "Canoë 7 km",
+        2,
+        Money(4_000, "EUR"),
+        Money(0, "EUR"),
+        "unpaid",
+        "confirmed",
+    )
     with desk.read() as session:
         assert page.revision == current_revision(session)
 
@@ -126,12 +134,10 @@ def test_unpaid_only(desk, refs):
 
 def test_date_range_is_local_and_inclusive(listing):
     desk, refs = listing
-    assert search(desk, day_from=date(2026, 7, 1), day_to=date(2026, 7, 1)) == keys(refs, "today_early",
-                                                                                    "today_later")
+    assert search(desk, day_from=date(2026, 7, 1), day_to=date(2026, 7, 1)) == keys(refs, "today_early", "today_later")
     assert search(desk, day_from=date(2026, 7, 2)) == keys(refs, "tomorrow", "next_week")
     assert search(desk, day_to=date(2026, 6, 30)) == keys(refs, "yesterday", "ten_days_ago")
-    assert search(desk, day_from=date(2026, 6, 30), day_to=date(2026, 7, 2), text="elodie") == keys(refs,
-                                                                                                    "tomorrow")
+    assert search(desk, day_from=date(2026, 6, 30), day_to=date(2026, 7, 2), text="elodie") == keys(refs, "tomorrow")
 
 
 @pytest.mark.parametrize(("offset", "limit"), [(0, 2), (2, 2), (3, 2), (4, 2), (5, 5), (0, 6), (6, 3), (1, 4)])
@@ -139,7 +145,7 @@ def test_pages_cut_the_same_order(listing, offset, limit):
     desk, refs = listing
     everything = search(desk)
     page = search_bookings(desk, BookingQuery(offset=offset, limit=limit))
-    assert [row.reference for row in page.rows] == everything[offset:offset + limit]
+    assert [row.reference for row in page.rows] == everything[offset : offset + limit]
     assert page.total_count == 6 and page.offset == offset
 
 
@@ -169,8 +175,7 @@ def test_booking_detail_and_customer_search(listing):
     desk, refs = listing
     detail = booking_detail(desk, refs["today_later"].lower())
     assert detail.customer.name == "Jean-Loup Œuvray"
-    assert {c.name for c in find_customers(desk, "example.com")} == {"100%_Sport", "Élodie Martin",
-                                                                      "ÉLODIE Rousseau"}
+    assert {c.name for c in find_customers(desk, "example.com")} == {"100%_Sport", "Élodie Martin", "ÉLODIE Rousseau"}
 
 
 def test_many_bookings_page_through_without_loss(desk):
@@ -218,8 +223,11 @@ def test_a_very_broad_search_shows_a_lower_bound_and_still_pages_in_order(listin
     monkeypatch.setattr(listing_module, "_EXACT_UP_TO", 3)
     first = search_bookings(desk, BookingQuery(text="e", limit=2))
     assert (first.total_count, first.total_is_exact) == (3, False)
-    pages = [row.reference for offset in range(0, len(everything), 2)
-             for row in search_bookings(desk, BookingQuery(text="e", offset=offset, limit=2)).rows]
+    pages = [
+        row.reference
+        for offset in range(0, len(everything), 2)
+        for row in search_bookings(desk, BookingQuery(text="e", offset=offset, limit=2)).rows
+    ]
     assert pages == everything
     narrow = search_bookings(desk, BookingQuery(text=everything[0], limit=5))
     assert narrow.total_is_exact and narrow.total_count == 1

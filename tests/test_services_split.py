@@ -35,10 +35,11 @@ async def test_equal_split_of_the_whole_balance(desk, booking):
     assert all(link.status is LinkStatus.OPEN and link.url for link in outcome.links)
     assert outcome.emails_queued == 3
     with desk.read() as session:
-        queued = session.execute(select(EmailMessage.to_addr, EmailMessage.kind, EmailMessage.link_id)
-                                 .order_by(EmailMessage.id)).all()
+        queued = session.execute(
+            select(EmailMessage.to_addr, EmailMessage.kind, EmailMessage.link_id).order_by(EmailMessage.id)
+        ).all()
         events = session.execute(select(AuditEvent.action).where(AuditEvent.action == "link.create")).all()
-    assert queued == [(e, "split_share", link.id) for e, link in zip(emails, outcome.links)]
+    assert queued == [(e, "split_share", link.id) for e, link in zip(emails, outcome.links, strict=True)]
     assert len(events) == 1  # one reservation for the whole split
     detail = booking_detail(desk, booking.reference)
     assert (detail.amounts.pending, detail.amounts.requestable) == (eur(10_000), eur(0))
@@ -47,22 +48,30 @@ async def test_equal_split_of_the_whole_balance(desk, booking):
 async def test_equal_split_of_a_chosen_amount_without_emails(desk, booking):
     outcome = await split_booking(desk, booking.reference, parts=2, amount="50,01", labels=["Léa", "Tom"])
     assert [(link.amount, link.label, link.recipient_email) for link in outcome.links] == [
-        (eur(2_501), "Léa", None), (eur(2_500), "Tom", None)]
+        (eur(2_501), "Léa", None),
+        (eur(2_500), "Tom", None),
+    ]
     assert outcome.emails_queued == 0
 
 
 async def test_custom_amounts(desk, booking):
     collect_offline(desk, booking.reference, "10", "cash")
-    outcome = await split_booking(desk, booking.reference, amounts=["50", "25,50", Money(1_450, "EUR")],
-                                  emails=["a@example.com", None, ""], send_email=True)
+    outcome = await split_booking(
+        desk,
+        booking.reference,
+        amounts=["50", "25,50", Money(1_450, "EUR")],
+        emails=["a@example.com", None, ""],
+        send_email=True,
+    )
     assert [link.amount for link in outcome.links] == [eur(5_000), eur(2_550), eur(1_450)]
     assert [link.recipient_email for link in outcome.links] == ["a@example.com", None, None]
     assert outcome.emails_queued == 1  # only the share with an address
 
 
 async def test_emails_given_but_not_sent(desk, booking):
-    outcome = await split_booking(desk, booking.reference, parts=2, emails=["a@example.com", "b@example.com"],
-                                  send_email=False)
+    outcome = await split_booking(
+        desk, booking.reference, parts=2, emails=["a@example.com", "b@example.com"], send_email=False
+    )
     assert outcome.emails_queued == 0
     assert [link.recipient_email for link in outcome.links] == ["a@example.com", "b@example.com"]
 
@@ -72,8 +81,11 @@ async def test_emails_given_but_not_sent(desk, booking):
     [
         ({"parts": 3, "emails": ["a@example.com", "b@example.com"]}, InvalidInput, "split.emails_count"),
         ({"parts": 2, "labels": ["one"]}, InvalidInput, "split.labels_count"),
-        ({"parts": 3, "emails": ["a@example.com", "b@@example.com", "c@example.com"]}, InvalidInput,
-         "email.address_invalid"),
+        (
+            {"parts": 3, "emails": ["a@example.com", "b@@example.com", "c@example.com"]},
+            InvalidInput,
+            "email.address_invalid",
+        ),
         ({"parts": 2, "labels": ["ok", "bad\x1b[31m"]}, InvalidInput, "text.control_chars"),
         ({"amounts": ["60", "40,01"]}, Refused, "split.over_requestable"),
         ({"parts": 2, "amount": "100,01"}, Refused, "split.over_requestable"),

@@ -71,8 +71,10 @@ def _desk(seed: int, operations: int, barrier, results) -> None:
     barrier.wait()
     try:
         for _ in range(operations):
-            kind = rng.choices(("create", "cash", "online", "split", "cancel", "confirm", "balance"),
-                               weights=(8, 14, 26, 14, 12, 12, 14))[0]
+            kind = rng.choices(
+                ("create", "cash", "online", "split", "cancel", "confirm", "balance"),
+                weights=(8, 14, 26, 14, 12, 12, 14),
+            )[0]
             try:
                 asyncio.run(_operation(desk, rng, kind))
                 counts[kind] += 1
@@ -106,20 +108,36 @@ async def _operation(desk, rng: random.Random, kind: str) -> None:
     try:
         if kind == "create":
             email = None if rng.random() < 0.15 else f"guest{rng.randint(1, 10**6)}@example.com"
-            await asyncio.to_thread(create_booking, desk, NewBooking(
-                activity="Kayak", start=desk.now().replace(microsecond=0) + _days(rng), participants=rng.randint(1, 6),
-                customer=NewCustomer(f"Guest {rng.randint(1, 999)}", email, None, rng.choice(("fr", "en")))))
+            await asyncio.to_thread(
+                create_booking,
+                desk,
+                NewBooking(
+                    activity="Kayak",
+                    start=desk.now().replace(microsecond=0) + _days(rng),
+                    participants=rng.randint(1, 6),
+                    customer=NewCustomer(f"Guest {rng.randint(1, 999)}", email, None, rng.choice(("fr", "en"))),
+                ),
+            )
             return
         reference = await asyncio.to_thread(_random_booking, desk, rng)
         if kind == "cash":
             await asyncio.to_thread(collect_offline, desk, reference, f"{rng.randint(5, 30)}.00", "cash")
         elif kind == "online":
-            await collect_online(desk, reference, f"{rng.randint(5, 40)}.00", send_email=rng.random() < 0.7,
-                                 email=f"payer{rng.randint(1, 999)}@example.com")
+            await collect_online(
+                desk,
+                reference,
+                f"{rng.randint(5, 40)}.00",
+                send_email=rng.random() < 0.7,
+                email=f"payer{rng.randint(1, 999)}@example.com",
+            )
         elif kind == "split":
             parts = rng.randint(2, 3)
-            await split_booking(desk, reference, amounts=[f"{rng.randint(4, 12)}.00"] * parts,
-                                emails=[f"p{i}.{rng.randint(1, 999)}@example.com" for i in range(parts)])
+            await split_booking(
+                desk,
+                reference,
+                amounts=[f"{rng.randint(4, 12)}.00"] * parts,
+                emails=[f"p{i}.{rng.randint(1, 999)}@example.com" for i in range(parts)],
+            )
         elif kind == "cancel":
             links = await asyncio.to_thread(list_links, desk, reference, "open")
             if links:
@@ -141,8 +159,9 @@ def _days(rng: random.Random):
 def _random_booking(desk, rng: random.Random) -> str:
     with desk.read() as session:
         count = session.execute(select(func.count()).select_from(Booking)).scalar_one()
-        return session.execute(select(Booking.reference).order_by(Booking.id)
-                               .offset(rng.randrange(count)).limit(1)).scalar_one()
+        return session.execute(
+            select(Booking.reference).order_by(Booking.id).offset(rng.randrange(count)).limit(1)
+        ).scalar_one()
 
 
 class Customers(threading.Thread):
@@ -205,10 +224,18 @@ def test_soak_four_desks_and_a_worker(db_url, tmp_path, monkeypatch):
     data_dir = tmp_path / "data"
     with StripeDouble().serve_in_thread() as stripe, mail_server_in_thread() as mail:
         webhook_port, sandbox_port = _free_port(), _free_port()
-        env = {"DESKPAY_DATABASE_URL": db_url, "DESKPAY_DATA_DIR": str(data_dir), "DESKPAY_PROVIDER": "stripe",
-               "STRIPE_API_KEY": "sk_test_soak", "DESKPAY_STRIPE_API_BASE": stripe.base_url,
-               "STRIPE_WEBHOOK_SECRET": SECRET, "DESKPAY_SMTP_URL": mail.url, "DESKPAY_LOCALE": "en",
-               "DESKPAY_SANDBOX_BIND": f"127.0.0.1:{sandbox_port}", "DESKPAY_EMBEDDED_WORKER": "false"}
+        env = {
+            "DESKPAY_DATABASE_URL": db_url,
+            "DESKPAY_DATA_DIR": str(data_dir),
+            "DESKPAY_PROVIDER": "stripe",
+            "STRIPE_API_KEY": "sk_test_soak",
+            "DESKPAY_STRIPE_API_BASE": stripe.base_url,
+            "STRIPE_WEBHOOK_SECRET": SECRET,
+            "DESKPAY_SMTP_URL": mail.url,
+            "DESKPAY_LOCALE": "en",
+            "DESKPAY_SANDBOX_BIND": f"127.0.0.1:{sandbox_port}",
+            "DESKPAY_EMBEDDED_WORKER": "false",
+        }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         setup = open_desk(load_settings(), operator="setup")
@@ -219,13 +246,23 @@ def test_soak_four_desks_and_a_worker(db_url, tmp_path, monkeypatch):
         from deskpay.services.bookings.customers import NewCustomer
 
         for i in range(30):
-            create_booking(setup, NewBooking(activity="Kayak", start=setup.now() + timedelta(days=1 + i % 9),
-                                             participants=1 + i % 5,
-                                             customer=NewCustomer(f"Seed {i}", f"seed{i}@example.com")))
+            create_booking(
+                setup,
+                NewBooking(
+                    activity="Kayak",
+                    start=setup.now() + timedelta(days=1 + i % 9),
+                    participants=1 + i % 5,
+                    customer=NewCustomer(f"Seed {i}", f"seed{i}@example.com"),
+                ),
+            )
 
         worker_log = (tmp_path / "worker.log").open("w+")  # a file, not a pipe nobody reads until the end
-        worker = subprocess.Popen([sys.executable, "-c", WORKER, "worker", "--listen", f"127.0.0.1:{webhook_port}"],
-                                  env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=worker_log, text=True)
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WORKER, "worker", "--listen", f"127.0.0.1:{webhook_port}"],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stderr=worker_log,
+            text=True,
+        )
         customers = Customers(stripe, f"http://127.0.0.1:{webhook_port}/stripe/webhook")
         try:
             _wait(lambda: _listening(webhook_port), 30, "the worker to listen")
@@ -280,21 +317,29 @@ def _listening(port: int) -> bool:
 
 def _paid_sessions(stripe: StripeDouble) -> dict[str, dict]:
     with stripe._lock:
-        return {s["payment_intent"]: dict(s) for s in stripe.sessions.values()
-                if s["status"] == "complete" and s["payment_status"] == "paid"}
+        return {
+            s["payment_intent"]: dict(s)
+            for s in stripe.sessions.values()
+            if s["status"] == "complete" and s["payment_status"] == "paid"
+        }
 
 
 def _settled(desk, stripe: StripeDouble) -> bool:
     with desk.read() as session:
-        recorded = set(session.execute(select(Payment.provider_reference)
-                                       .where(Payment.provider_reference.is_not(None))).scalars())
+        recorded = set(
+            session.execute(select(Payment.provider_reference).where(Payment.provider_reference.is_not(None))).scalars()
+        )
     return set(_paid_sessions(stripe)) <= recorded
 
 
 def _outbox_empty(desk) -> bool:
     with desk.read() as session:
-        return session.execute(select(func.count()).select_from(EmailMessage)
-                               .where(EmailMessage.status.in_(("queued", "sending")))).scalar_one() == 0
+        return (
+            session.execute(
+                select(func.count()).select_from(EmailMessage).where(EmailMessage.status.in_(("queued", "sending")))
+            ).scalar_one()
+            == 0
+        )
 
 
 def _check_invariants(desk, stripe: StripeDouble, mail) -> None:

@@ -107,8 +107,9 @@ def test_shares_above_requestable_are_refused():
         plan_split(eur(10_000), amounts=[eur(6_000), eur(4_001)])
     assert caught.value.key == "split.over_requestable"
     assert caught.value.text("en") == "The shares add up to €100.01, more than the €100.00 that can still be requested."
-    assert caught.value.text("fr") == ("Les parts totalisent 100,01\u00a0€, plus que les 100,00\u00a0€ "
-                                       "encore demandables.")
+    assert caught.value.text("fr") == (
+        "Les parts totalisent 100,01\u00a0€, plus que les 100,00\u00a0€ encore demandables."
+    )
 
 
 def test_equal_split_of_more_than_requestable_is_refused():

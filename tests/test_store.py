@@ -20,8 +20,19 @@ from deskpay.store.engine import make_engine, read_session, write_session
 from deskpay.store.migrate import HEAD, current_revision, head_revision, upgrade
 from deskpay.store.models import Activity, Booking, Counter, Customer, Payment
 
-TABLES = {"activity", "auditevent", "booking", "counter", "customer", "emailmessage", "operator", "payment",
-          "paymentlink", "providerevent", "alembic_version"}
+TABLES = {
+    "activity",
+    "auditevent",
+    "booking",
+    "counter",
+    "customer",
+    "emailmessage",
+    "operator",
+    "payment",
+    "paymentlink",
+    "providerevent",
+    "alembic_version",
+}
 T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
 
 
@@ -34,8 +45,17 @@ def engine(db_url):
 
 
 def _booking_row(activity_id: int, customer_id: int, reference: str = "R-2026-000001", **extra) -> Booking:
-    values = dict(reference=reference, activity_id=activity_id, customer_id=customer_id, start_at=T0,
-                  participants=2, total_minor=4_000, currency="EUR", created_at=T0, updated_at=T0)
+    values = {
+        "reference": reference,
+        "activity_id": activity_id,
+        "customer_id": customer_id,
+        "start_at": T0,
+        "participants": 2,
+        "total_minor": 4_000,
+        "currency": "EUR",
+        "created_at": T0,
+        "updated_at": T0,
+    }
     values.update(extra)
     return Booking(**values)
 
@@ -115,9 +135,11 @@ def test_the_lists_core_tables_read_what_the_orm_wrote(engine, booking_id):
 
 def test_the_polling_index_is_partial_on_every_database(engine):
     """The model names only SQLite's clause (see PaymentLink); the migration makes it partial on both."""
-    query = ("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_paymentlink_next_check'"
-             if engine.dialect.name == "postgresql" else
-             "SELECT sql FROM sqlite_master WHERE name = 'ix_paymentlink_next_check'")
+    query = (
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_paymentlink_next_check'"
+        if engine.dialect.name == "postgresql"
+        else "SELECT sql FROM sqlite_master WHERE name = 'ix_paymentlink_next_check'"
+    )
     with engine.connect() as conn:
         definition = conn.exec_driver_sql(query).scalar_one()
     assert "next_check_at IS NOT NULL" in definition.replace("(", "").replace(")", "")
@@ -160,8 +182,17 @@ def test_naive_datetimes_are_refused(engine, booking_id):
 
 
 def test_a_provider_payment_reference_is_stored_once(engine, booking_id):
-    row = {"booking_id": booking_id, "amount_minor": 1_000, "currency": "EUR", "kind": "payment",
-           "method": "online", "provider_reference": "pi_123", "operator": "system", "note": "", "created_at": T0}
+    row = {
+        "booking_id": booking_id,
+        "amount_minor": 1_000,
+        "currency": "EUR",
+        "kind": "payment",
+        "method": "online",
+        "provider_reference": "pi_123",
+        "operator": "system",
+        "note": "",
+        "created_at": T0,
+    }
     with write_session(engine) as session:
         session.execute(insert(Payment.__table__), [row])
     with pytest.raises(IntegrityError):
@@ -173,8 +204,17 @@ def test_a_provider_payment_reference_is_stored_once(engine, booking_id):
 
 
 def test_desk_payments_without_reference_may_repeat(engine, booking_id):
-    row = {"booking_id": booking_id, "amount_minor": 1_000, "currency": "EUR", "kind": "payment",
-           "method": "cash", "provider_reference": None, "operator": "alice", "note": "", "created_at": T0}
+    row = {
+        "booking_id": booking_id,
+        "amount_minor": 1_000,
+        "currency": "EUR",
+        "kind": "payment",
+        "method": "cash",
+        "provider_reference": None,
+        "operator": "alice",
+        "note": "",
+        "created_at": T0,
+    }
     with write_session(engine) as session:
         session.execute(insert(Payment.__table__), [row, row])
     with read_session(engine) as session:
@@ -237,8 +277,9 @@ def test_sqlite_write_transactions_are_immediate(tmp_path):
         statements: list[str] = []
         from sqlalchemy import event
 
-        event.listen(engine, "before_cursor_execute",
-                     lambda conn, cursor, statement, *args: statements.append(statement))
+        event.listen(
+            engine, "before_cursor_execute", lambda conn, cursor, statement, *args: statements.append(statement)
+        )
         with write_session(engine) as session:
             session.execute(text("SELECT 1"))
         with read_session(engine) as session:
@@ -265,8 +306,12 @@ async def test_services_record_a_provider_payment_once_on_every_database(db_url,
         add_activity(desk, price=2_500)
         booking = add_booking(desk, participants=4)
         link = (await collect_online(desk, booking.reference, "40")).links[0]
-        results = [record_provider_payment(desk, provider="sandbox", payment_reference="pi_once",
-                                           amount=Money(4_000, "EUR"), link_id=link.id) for _ in range(3)]
+        results = [
+            record_provider_payment(
+                desk, provider="sandbox", payment_reference="pi_once", amount=Money(4_000, "EUR"), link_id=link.id
+            )
+            for _ in range(3)
+        ]
         assert [r.created for r in results] == [True, False, False]
         assert len({r.payment_id for r in results}) == 1
         detail = booking_detail(desk, booking.reference)

@@ -80,14 +80,16 @@ async def test_create_link_sends_one_checkout_session(double, provider):
     [sent] = double.requests_to("POST", SESSIONS)
     assert sent.params == {
         "mode": "payment",
-        "line_items": [{
-            "price_data": {
-                "currency": "eur",
-                "unit_amount": "12550",
-                "product_data": {"name": "Aqua Tours — BK-1042 — Deposit"},
-            },
-            "quantity": "1",
-        }],
+        "line_items": [
+            {
+                "price_data": {
+                    "currency": "eur",
+                    "unit_amount": "12550",
+                    "product_data": {"name": "Aqua Tours — BK-1042 — Deposit"},
+                },
+                "quantity": "1",
+            }
+        ],
         "locale": "fr",
         "client_reference_id": "7",
         "metadata": {"booking_reference": "BK-1042", "link_id": "7", "operator": "camille", "token": "tok0007"},
@@ -397,7 +399,8 @@ async def test_events_are_read_by_the_same_rules_as_sessions(double, provider):
 
     assert state("checkout.session.completed", paid.provider_id) == "paid"
     assert status_of_event(double.last_event("checkout.session.completed", paid.provider_id)) == (
-        await provider.fetch_status(paid.provider_id))
+        await provider.fetch_status(paid.provider_id)
+    )
     assert state("checkout.session.completed", slow.provider_id) == "processing"
     assert state("checkout.session.async_payment_failed", failed.provider_id) == "failed"
     assert state("checkout.session.expired", gone.provider_id) == "expired"

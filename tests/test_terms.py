@@ -65,10 +65,15 @@ def test_confirmation_amount(mode, paid, requestable, asked):
 
 
 @settings(max_examples=300, deadline=None)
-@given(total=st.integers(1, 10**9), paid=st.integers(0, 10**9), pending=st.integers(0, 10**9),
-       percent=st.integers(1, 100), fixed=st.integers(1, 10**9),
-       kind=st.sampled_from(["full", "deposit_percent", "deposit_fixed"]),
-       mode=st.sampled_from(["deposit", "full", "none"]))
+@given(
+    total=st.integers(1, 10**9),
+    paid=st.integers(0, 10**9),
+    pending=st.integers(0, 10**9),
+    percent=st.integers(1, 100),
+    fixed=st.integers(1, 10**9),
+    kind=st.sampled_from(["full", "deposit_percent", "deposit_fixed"]),
+    mode=st.sampled_from(["deposit", "full", "none"]),
+)
 def test_confirmation_never_asks_more_than_requestable(total, paid, pending, percent, fixed, kind, mode):
     terms = PaymentTerms(kind, percent=percent, fixed_minor=fixed)
     requestable = max(total - paid - pending, 0)
@@ -110,8 +115,10 @@ def test_from_mapping_and_back(mapping, terms):
 
 
 def test_to_mapping_writes_amounts_as_strings():
-    assert PaymentTerms("deposit_fixed", fixed_minor=5_000).to_mapping("EUR") == {"kind": "deposit_fixed",
-                                                                                  "amount": "50.00"}
+    assert PaymentTerms("deposit_fixed", fixed_minor=5_000).to_mapping("EUR") == {
+        "kind": "deposit_fixed",
+        "amount": "50.00",
+    }
 
 
 @pytest.mark.parametrize(

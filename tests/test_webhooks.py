@@ -45,10 +45,18 @@ def receipt() -> str:
 
 @pytest.fixture
 def settings(tmp_path, database_url, double, receipt) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url,
-                    business_name="Test Canoës", operator="alice", provider="stripe", stripe_api_key=API_KEY,
-                    stripe_api_base=double.base_url, stripe_webhook_secret=SECRET, link_validity_minutes=60,
-                    receipt=receipt)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        business_name="Test Canoës",
+        operator="alice",
+        provider="stripe",
+        stripe_api_key=API_KEY,
+        stripe_api_base=double.base_url,
+        stripe_webhook_secret=SECRET,
+        link_validity_minutes=60,
+        receipt=receipt,
+    )
 
 
 class Endpoint:
@@ -116,8 +124,11 @@ async def test_a_signed_completed_event_records_the_payment(stripe_desk, double,
 
     assert (status, body) == (200, {"received": True, "outcome": "settled"})
     [payment] = payments(stripe_desk)
-    assert (payment.provider_reference, payment.amount_minor, payment.link_id) == (paid["payment_intent"], 1200,
-                                                                                  link.id)
+    assert (payment.provider_reference, payment.amount_minor, payment.link_id) == (
+        paid["payment_intent"],
+        1200,
+        link.id,
+    )
     assert link_row(stripe_desk, link.id).status == "paid"
     assert booking(stripe_desk, reference).paid_minor == 1200
     assert count(stripe_desk, ProviderEvent) == 1
@@ -161,8 +172,14 @@ async def test_a_bad_or_missing_signature_is_400_and_changes_nothing(stripe_desk
 async def test_a_signed_body_that_is_not_an_event_is_400(stripe_desk, endpoint):
     reference = add_booking(stripe_desk).reference
     link = await open_link(stripe_desk, reference)
-    for body in (b"not json", b"[1, 2]", b"\xff\xfe", json.dumps({"id": "evt_1", "type": "checkout.session.completed",
-                                                                   "data": {"object": {"object": "charge"}}}).encode()):
+    for body in (
+        b"not json",
+        b"[1, 2]",
+        b"\xff\xfe",
+        json.dumps(
+            {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {"object": "charge"}}}
+        ).encode(),
+    ):
         status, _ = await endpoint.post(body, {"Stripe-Signature": _sign(body)})
         assert status == 400, body
     _unchanged(stripe_desk, link.id)
@@ -181,14 +198,24 @@ async def test_unknown_event_types_are_acknowledged_and_ignored(stripe_desk, dou
 
 
 # What another application may put where we put our link id: a number, a superscript, an id beyond any column.
-@pytest.mark.parametrize("claimed", ["1", "²", "9" * 20, "9" * 5_000], ids=["one", "superscript", "20 digits",
-                                                                         "5000 digits"])
+@pytest.mark.parametrize(
+    "claimed", ["1", "²", "9" * 20, "9" * 5_000], ids=["one", "superscript", "20 digits", "5000 digits"]
+)
 async def test_a_session_of_another_application_is_acknowledged(stripe_desk, double, endpoint, claimed):
-    session = {"id": "cs_test_notours", "object": "checkout.session", "status": "complete", "payment_status": "paid",
-               "payment_intent": "pi_notours", "amount_total": 500, "currency": "eur",
-               "client_reference_id": claimed, "metadata": {"link_id": claimed, "token": "guessed"}}
+    session = {
+        "id": "cs_test_notours",
+        "object": "checkout.session",
+        "status": "complete",
+        "payment_status": "paid",
+        "payment_intent": "pi_notours",
+        "amount_total": 500,
+        "currency": "eur",
+        "client_reference_id": claimed,
+        "metadata": {"link_id": claimed, "token": "guessed"},
+    }
     assert (await endpoint.deliver(double.add_event("checkout.session.completed", session)))[1]["outcome"] == (
-        "unknown_session")
+        "unknown_session"
+    )
     assert payments(stripe_desk) == []
 
 
@@ -228,8 +255,9 @@ async def test_polling_and_a_webhook_at_the_same_moment_record_one_payment(strip
     clock.advance(seconds=10)
     event = double.last_event("checkout.session.completed")
 
-    results = await asyncio.gather(poll_due_links(stripe_desk), endpoint.deliver(event), poll_due_links(stripe_desk),
-                                   endpoint.deliver(event))
+    results = await asyncio.gather(
+        poll_due_links(stripe_desk), endpoint.deliver(event), poll_due_links(stripe_desk), endpoint.deliver(event)
+    )
 
     assert [r[0] for r in results[1::2]] == [200, 200]
     [payment] = payments(stripe_desk)
@@ -360,8 +388,9 @@ async def test_an_unpaid_completion_waits_for_the_bank(stripe_desk, double, endp
 # -- receipts follow the configuration ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("receipt", "kinds"), [("none", []), ("receipt", ["receipt"]),
-                                                 ("receipt_and_tickets", ["receipt", "tickets"])])
+@pytest.mark.parametrize(
+    ("receipt", "kinds"), [("none", []), ("receipt", ["receipt"]), ("receipt_and_tickets", ["receipt", "tickets"])]
+)
 async def test_the_receipt_follows_the_configuration(stripe_desk, double, endpoint, receipt, kinds):
     reference = add_booking(stripe_desk).reference
     link = await open_link(stripe_desk, reference, "40,00")

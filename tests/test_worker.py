@@ -129,18 +129,34 @@ async def double():
 async def test_the_stripe_worker_records_payments_by_polling_and_by_webhook(tmp_path, database_url, double, clock):
     from deskpay.services.desk import open_desk
 
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url,
-                        business_name="Test Canoës", provider="stripe", stripe_api_key=API_KEY,
-                        stripe_api_base=double.base_url, stripe_webhook_secret=SECRET)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        business_name="Test Canoës",
+        provider="stripe",
+        stripe_api_key=API_KEY,
+        stripe_api_base=double.base_url,
+        stripe_webhook_secret=SECRET,
+    )
     desk = open_desk(settings, operator="alice", clock=clock)
-    desk.use_provider(StripeProvider(API_KEY, success_url="https://example.com/ok", cancel_url="https://example.com/ko",
-                                     api_base=double.base_url, timeout=2.0, max_retry_delay=0.01))
+    desk.use_provider(
+        StripeProvider(
+            API_KEY,
+            success_url="https://example.com/ok",
+            cancel_url="https://example.com/ko",
+            api_base=double.base_url,
+            timeout=2.0,
+            max_retry_delay=0.01,
+        )
+    )
     add_activity(desk)
     polled_link = (await collect_online(desk, add_booking(desk).reference, "12,00")).links[0].id
     hooked_link = (await collect_online(desk, add_booking(desk).reference, "15,00")).links[0].id
     with desk.read() as session:
-        polled, hooked = (session.get(PaymentLink, polled_link).provider_id,
-                          session.get(PaymentLink, hooked_link).provider_id)
+        polled, hooked = (
+            session.get(PaymentLink, polled_link).provider_id,
+            session.get(PaymentLink, hooked_link).provider_id,
+        )
 
     worker = build_worker(desk, listen="127.0.0.1:0")
     turns: asyncio.Queue[int] = asyncio.Queue()
@@ -199,10 +215,22 @@ SCRIPT = "import typer; from deskpay.cli.worker import worker; app = typer.Typer
 
 
 async def start_worker_process(settings: Settings, *args: str, **env: str):
-    environment = {**os.environ, "DESKPAY_DATABASE_URL": settings.database_url,
-                   "DESKPAY_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1", **env}
-    return await asyncio.create_subprocess_exec(sys.executable, "-c", SCRIPT, *args, env=environment,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    environment = {
+        **os.environ,
+        "DESKPAY_DATABASE_URL": settings.database_url,
+        "DESKPAY_DATA_DIR": str(settings.data_dir),
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SCRIPT,
+        *args,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def read_until(stream: asyncio.StreamReader, needle: str) -> list[str]:
@@ -240,12 +268,19 @@ async def test_deskpay_worker_serves_until_signalled_and_exits_0(desk, signum):
 
 @pytest.mark.slow
 async def test_deskpay_worker_explains_what_keeps_it_from_starting(desk):
-    process = await start_worker_process(desk.settings, "--listen", "127.0.0.1:8766", DESKPAY_PROVIDER="stripe", DESKPAY_LOCALE="en",
-                                         STRIPE_API_KEY=API_KEY)
+    process = await start_worker_process(
+        desk.settings,
+        "--listen",
+        "127.0.0.1:8766",
+        DESKPAY_PROVIDER="stripe",
+        DESKPAY_LOCALE="en",
+        STRIPE_API_KEY=API_KEY,
+    )
     _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
     assert process.returncode == 1
     assert stderr.decode().strip().splitlines()[-1] == (
-        "--listen serves Stripe webhooks: put the endpoint's signing secret (whsec_…) in STRIPE_WEBHOOK_SECRET.")
+        "--listen serves Stripe webhooks: put the endpoint's signing secret (whsec_…) in STRIPE_WEBHOOK_SECRET."
+    )
 
 
 def test_http_service_reports_where_it_listens():

@@ -24,22 +24,34 @@ def activities_list(as_json: bool = typer.Option(False, "--json")) -> None:
         rows = []
         for activity in list_activities(desk):
             terms = terms_for(desk, activity)
-            rows.append({"name": activity.name, "unit_price": activity.unit_price_minor, "currency": activity.currency,
-                         "max_participants": activity.max_participants,
-                         "payment_terms": terms.to_mapping(activity.currency), "own_terms": bool(activity.terms_kind)})
+            rows.append(
+                {
+                    "name": activity.name,
+                    "unit_price": activity.unit_price_minor,
+                    "currency": activity.currency,
+                    "max_participants": activity.max_participants,
+                    "payment_terms": terms.to_mapping(activity.currency),
+                    "own_terms": bool(activity.terms_kind),
+                }
+            )
         if as_json:
             print_json({"activities": rows})
             return
         for row in rows:
-            typer.echo(f"{Money(row['unit_price'], row['currency']).format(lang()):>10}  {row['name']}  {row['payment_terms']}")
+            typer.echo(
+                f"{Money(row['unit_price'], row['currency']).format(lang()):>10}  {row['name']}  {row['payment_terms']}"
+            )
 
 
 @app.command("terms")
 @handle_errors
-def activities_terms(name: str = typer.Argument(...), full: bool = typer.Option(False, "--full"),
-                     percent: Optional[int] = typer.Option(None, "--deposit-percent"),
-                     fixed: Optional[str] = typer.Option(None, "--deposit-fixed"),
-                     default: bool = typer.Option(False, "--default", help="Use the business's terms.")) -> None:
+def activities_terms(
+    name: str = typer.Argument(...),
+    full: bool = typer.Option(False, "--full"),
+    percent: Optional[int] = typer.Option(None, "--deposit-percent"),
+    fixed: Optional[str] = typer.Option(None, "--deposit-fixed"),
+    default: bool = typer.Option(False, "--default", help="Use the business's terms."),
+) -> None:
     """Change an activity's payment terms (managers only)."""
     from deskpay.domain.terms import PaymentTerms
 

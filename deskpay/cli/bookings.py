@@ -38,15 +38,18 @@ def list_bookings(
     with cli_desk() as cli:
         desk = cli.desk
         the_day = read_day(day, desk.now().astimezone(desk.settings.tz()).date()) if day is not None else None
-        page = search_bookings(desk, BookingQuery(text=search or "", day_from=the_day, day_to=the_day,
-                                                  unpaid_only=unpaid, limit=limit))
+        page = search_bookings(
+            desk, BookingQuery(text=search or "", day_from=the_day, day_to=the_day, unpaid_only=unpaid, limit=limit)
+        )
         if as_json:
             print_json({"total_count": page.total_count, "bookings": [row.to_json() for row in page.rows]})
             return
         lng, tz = lang(), desk.settings.tz()
         for row in page.rows:
-            typer.echo(f"{row.reference}  {format_short(row.start_at, tz, lng)}  {row.customer[:28]:<28}  "
-                       f"{row.total.format(lng):>12}  {row.balance.format(lng):>12}  {row.badge}")
+            typer.echo(
+                f"{row.reference}  {format_short(row.start_at, tz, lng)}  {row.customer[:28]:<28}  "
+                f"{row.total.format(lng):>12}  {row.balance.format(lng):>12}  {row.badge}"
+            )
         typer.echo(f"{len(page.rows)} / {page.total_count}")
 
 
@@ -76,8 +79,9 @@ def create(
     language: str = typer.Option("fr", "--lang", help="Customer language: fr or en."),
     total: Optional[str] = typer.Option(None, "--total", help="Override the total (default: price × participants)."),
     notes: str = typer.Option("", "--notes"),
-    confirm: str = typer.Option("none", "--confirm",
-                                help="Send the confirmation with a payment link: deposit, full or none."),
+    confirm: str = typer.Option(
+        "none", "--confirm", help="Send the confirmation with a payment link: deposit, full or none."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a booking (the phone-booking flow), optionally sending its confirmation with a payment link."""
@@ -86,17 +90,23 @@ def create(
 
     mode = confirmation_mode(confirm)
     with cli_desk() as cli:
-        data = NewBooking(activity=activity, start=read_moment(start, cli.desk.settings.tz()),
-                          participants=participants, customer=NewCustomer(name, email, phone, language), total=total,
-                          notes=notes)
+        data = NewBooking(
+            activity=activity,
+            start=read_moment(start, cli.desk.settings.tz()),
+            participants=participants,
+            customer=NewCustomer(name, email, phone, language),
+            total=total,
+            notes=notes,
+        )
         booked = cli.run(book(cli.desk, data, mode))
         if booked.confirmation_error is not None:
             fail(f"{booked.booking.reference}: {error_text(booked.confirmation_error, lang())}")
         detail, sent = booked.booking, booked.confirmation
         if as_json:
             document = detail.to_json()
-            document["confirmation"] = None if sent is None else {
-                "to": sent.to, "link": sent.link.to_json() if sent.link else None}
+            document["confirmation"] = (
+                None if sent is None else {"to": sent.to, "link": sent.link.to_json() if sent.link else None}
+            )
             print_json(document)
             return
         lng = lang()
@@ -121,8 +131,9 @@ def resend_confirmation(
     with cli_desk() as cli:
         sent = cli.run(send_confirmation(cli.desk, reference, chosen))
         if as_json:
-            print_json({"to": sent.to, "reused_link": sent.reused_link,
-                        "link": sent.link.to_json() if sent.link else None})
+            print_json(
+                {"to": sent.to, "reused_link": sent.reused_link, "link": sent.link.to_json() if sent.link else None}
+            )
         else:
             link = f"  {sent.link.amount.format(lang())}  {sent.link.url}" if sent.link else ""
             typer.echo(f"confirmation → {sent.to}{link}")

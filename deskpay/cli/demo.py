@@ -34,8 +34,11 @@ def _load(the_settings, bookings: int) -> None:
         summary = load_demo(desk, bookings=bookings)
     finally:
         desk.close()
-    typer.echo(f"demo: {summary.bookings} bookings, {summary.customers} customers, {summary.activities} activities, "
-               f"{summary.payments} payments, {summary.links} links → {the_settings.resolved_database_url()}", err=True)
+    typer.echo(
+        f"demo: {summary.bookings} bookings, {summary.customers} customers, {summary.activities} activities, "
+        f"{summary.payments} payments, {summary.links} links → {the_settings.resolved_database_url()}",
+        err=True,
+    )
 
 
 def _demo_is_loaded(the_settings) -> bool:

@@ -11,6 +11,7 @@ from deskpay.domain.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True)
 
+
 @app.command("list")
 @handle_errors
 def list_links(
@@ -37,15 +38,20 @@ def list_links(
             return
         lng, tz = lang(), desk.settings.tz()
         for link in links:
-            typer.echo(f"#{link.id:<6} {link.booking_reference}  {link.amount.format(lng):>12}  {link.status.value:<9}  "
-                       f"{format_short(link.expires_at, tz, lng)}  {link.label[:20]:<20}  {link.url or ''}")
+            typer.echo(
+                f"#{link.id:<6} {link.booking_reference}  {link.amount.format(lng):>12}  {link.status.value:<9}  "
+                f"{format_short(link.expires_at, tz, lng)}  {link.label[:20]:<20}  {link.url or ''}"
+            )
         typer.echo(f"{len(links)}")
 
 
 @app.command("cancel")
 @handle_errors
-def cancel(link_id: int = typer.Argument(..., min=1, max=MAX_ID), reason: str = typer.Option("", "--reason"),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+def cancel(
+    link_id: int = typer.Argument(..., min=1, max=MAX_ID),
+    reason: str = typer.Option("", "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Cancel an open link (at the provider too, so it can no longer be paid)."""
     from deskpay.services.links.lifecycle import cancel_link
 
@@ -59,7 +65,9 @@ def cancel(link_id: int = typer.Argument(..., min=1, max=MAX_ID), reason: str = 
 
 @app.command("regenerate")
 @handle_errors
-def regenerate(link_id: int = typer.Argument(..., min=1, max=MAX_ID), as_json: bool = typer.Option(False, "--json")) -> None:
+def regenerate(
+    link_id: int = typer.Argument(..., min=1, max=MAX_ID), as_json: bool = typer.Option(False, "--json")
+) -> None:
     """A new link with the same amount, label and recipient as an expired or cancelled one."""
     from deskpay.services.links.lifecycle import regenerate_link
 
@@ -74,8 +82,10 @@ def regenerate(link_id: int = typer.Argument(..., min=1, max=MAX_ID), as_json: b
 
 @app.command("qr")
 @handle_errors
-def qr(link_id: int = typer.Argument(..., min=1, max=MAX_ID),
-       invert: bool = typer.Option(False, "--invert", help="For terminals with dark text on a light background.")) -> None:
+def qr(
+    link_id: int = typer.Argument(..., min=1, max=MAX_ID),
+    invert: bool = typer.Option(False, "--invert", help="For terminals with dark text on a light background."),
+) -> None:
     """Print the link's QR code in the terminal (half blocks), for the customer to scan."""
     import shutil
 

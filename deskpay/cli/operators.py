@@ -21,8 +21,12 @@ def operators_list(as_json: bool = typer.Option(False, "--json")) -> None:
         rows = list_operators(desk)
         me = current_operator(desk)
         if as_json:
-            print_json({"operators": [{"name": o.name, "email": o.email, "role": o.role} for o in rows],
-                        "current": {"name": me.name, "role": me.role, "registered": me.registered}})
+            print_json(
+                {
+                    "operators": [{"name": o.name, "email": o.email, "role": o.role} for o in rows],
+                    "current": {"name": me.name, "role": me.role, "registered": me.registered},
+                }
+            )
             return
         for o in rows:
             typer.echo(f"{o.name:<20} {o.role:<8} {o.email or ''}")
@@ -31,8 +35,11 @@ def operators_list(as_json: bool = typer.Option(False, "--json")) -> None:
 
 @app.command("add")
 @handle_errors
-def operators_add(name: str = typer.Argument(...), role: str = typer.Option("staff", "--role"),
-                  email: Optional[str] = typer.Option(None, "--email")) -> None:
+def operators_add(
+    name: str = typer.Argument(...),
+    role: str = typer.Option("staff", "--role"),
+    email: Optional[str] = typer.Option(None, "--email"),
+) -> None:
     """Add or change an operator (managers only; the first one must be a manager)."""
     from deskpay.services.operators import save_operator
 

@@ -38,8 +38,10 @@ def list_outbox(
         lng, tz = lang(), desk.settings.tz()
         for message in messages:
             when = message.sent_at or message.next_attempt_at or message.created_at
-            line = (f"#{message.id:<6} {message.status:<7} {format_short(when, tz, lng):<16} "
-                    f"{message.kind:<15} {message.to[:32]:<32} {message.subject[:50]}")
+            line = (
+                f"#{message.id:<6} {message.status:<7} {format_short(when, tz, lng):<16} "
+                f"{message.kind:<15} {message.to[:32]:<32} {message.subject[:50]}"
+            )
             if message.status in (EmailStatus.QUEUED, EmailStatus.FAILED) and message.last_error:
                 line += f"  [{message.attempts}× {message.last_error[:60]}]"
             typer.echo(line.rstrip())
@@ -59,8 +61,22 @@ def show(message_id: int = typer.Argument(..., metavar="ID"), as_json: bool = ty
         print_json(message.to_json())
         return
     document = message.to_json()
-    for key in ("id", "status", "kind", "language", "to", "subject", "booking", "message_id", "attempts",
-                "last_error", "next_attempt_at", "sent_at", "created_by", "created_at"):
+    for key in (
+        "id",
+        "status",
+        "kind",
+        "language",
+        "to",
+        "subject",
+        "booking",
+        "message_id",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+        "created_by",
+        "created_at",
+    ):
         if document.get(key) not in (None, ""):
             typer.echo(f"{key + ':':<17} {document[key]}")
     typer.echo("")

@@ -21,9 +21,13 @@ log = logging.getLogger("deskpay.worker")
 
 
 @handle_errors
-def worker(listen: Optional[str] = typer.Option(
-        None, "--listen", metavar="HOST:PORT",
-        help="Also receive Stripe webhooks at POST /stripe/webhook on this address (needs STRIPE_WEBHOOK_SECRET).")
+def worker(
+    listen: Optional[str] = typer.Option(
+        None,
+        "--listen",
+        metavar="HOST:PORT",
+        help="Also receive Stripe webhooks at POST /stripe/webhook on this address (needs STRIPE_WEBHOOK_SECRET).",
+    ),
 ) -> None:
     """Run the background jobs (and the checkout page or webhook endpoint) until stopped."""
     if not logging.getLogger().handlers:

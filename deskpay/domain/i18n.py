@@ -27,8 +27,7 @@ Lang = Literal["fr", "en"]
 LANGUAGES: tuple[Lang, ...] = ("fr", "en")
 DEFAULT_LANG: Lang = "fr"
 
-AREAS = ("money", "bookings", "links", "payments", "providers", "emails", "system", "cli", "checkout", "desk",
-         "keys")
+AREAS = ("money", "bookings", "links", "payments", "providers", "emails", "system", "cli", "checkout", "desk", "keys")
 """The catalogue's modules, in :mod:`deskpay.domain.catalogue`."""
 
 
@@ -134,8 +133,12 @@ def visible_echo(value: str) -> str:
     for char in value[: _MAX_ECHO + 1]:
         if char in _INVISIBLE:
             out.append(_INVISIBLE[char])
-        elif unicodedata.category(char) in ("Cc", "Zl", "Zp") or 0x202A <= ord(char) <= 0x202E \
-                or 0x2066 <= ord(char) <= 0x2069 or char in "\u200e\u200f":
+        elif (
+            unicodedata.category(char) in ("Cc", "Zl", "Zp")
+            or 0x202A <= ord(char) <= 0x202E
+            or 0x2066 <= ord(char) <= 0x2069
+            or char in "\u200e\u200f"
+        ):
             out.append(f"\\u{ord(char):04x}")
         else:
             out.append(char)

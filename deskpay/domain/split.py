@@ -10,6 +10,7 @@ from deskpay.domain.money import Money
 
 MAX_SHARES = 50
 
+
 @dataclass(frozen=True, slots=True)
 class SplitPlan:
     shares: tuple[Money, ...]
@@ -32,8 +33,9 @@ def equal_shares(amount: Money, parts: int) -> tuple[Money, ...]:
     return tuple(Money(base + (1 if i < remainder else 0), amount.currency) for i in range(parts))
 
 
-def plan_split(requestable: Money, *, parts: int | None = None, amount: Money | None = None,
-               amounts: Sequence[Money] | None = None) -> SplitPlan:
+def plan_split(
+    requestable: Money, *, parts: int | None = None, amount: Money | None = None, amounts: Sequence[Money] | None = None
+) -> SplitPlan:
     """Equal shares of ``amount`` (default: everything requestable), or the custom ``amounts``.
 
     Refused when a share is zero, the count is outside 1..50, or the shares

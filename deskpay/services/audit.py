@@ -24,9 +24,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def audit(session: Session, *, operator: str, action: str, now: datetime, booking_id: int | None = None,
-          **details: Any) -> None:
+def audit(
+    session: Session, *, operator: str, action: str, now: datetime, booking_id: int | None = None, **details: Any
+) -> None:
     session.add(
-        AuditEvent(operator=operator, action=action, booking_id=booking_id, created_at=now,
-                   details=json.dumps(_plain(details), ensure_ascii=False, sort_keys=True))
+        AuditEvent(
+            operator=operator,
+            action=action,
+            booking_id=booking_id,
+            created_at=now,
+            details=json.dumps(_plain(details), ensure_ascii=False, sort_keys=True),
+        )
     )

@@ -38,8 +38,17 @@ class ChangeWatcher:
         import psycopg
 
         url = make_url(self.desk.settings.resolved_database_url())
-        params = {k: v for k, v in {"host": url.host, "port": url.port, "user": url.username,
-                                    "password": url.password, "dbname": url.database}.items() if v is not None}
+        params = {
+            k: v
+            for k, v in {
+                "host": url.host,
+                "port": url.port,
+                "user": url.username,
+                "password": url.password,
+                "dbname": url.database,
+            }.items()
+            if v is not None
+        }
         self._conn = psycopg.connect(autocommit=True, connect_timeout=5, **params)
         self._conn.execute(f"LISTEN {CHANNEL}")
         self.listening = True

@@ -13,7 +13,7 @@ import random
 import secrets
 import tomllib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -48,8 +48,11 @@ DEFAULT_BOOKINGS = 2_000
 DEMO_MARKER = "demo"
 
 SPAN_DAYS = 60
-DEMO_LABELS = {(LinkPurpose.CONFIRMATION, True): "link.label.full", (LinkPurpose.CONFIRMATION, False): "link.label.deposit",
-               (LinkPurpose.BALANCE, False): "link.label.balance"}
+DEMO_LABELS = {
+    (LinkPurpose.CONFIRMATION, True): "link.label.full",
+    (LinkPurpose.CONFIRMATION, False): "link.label.deposit",
+    (LinkPurpose.BALANCE, False): "link.label.balance",
+}
 """A demo link's label (in the customer's language), by its purpose and whether it asks the whole total."""
 
 
@@ -60,6 +63,76 @@ class DemoSummary:
     bookings: int
     payments: int
     links: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """The booking being generated, as its links and payments need it."""
+
+    booking_id: int
+    activity: Activity
+    customer: Customer
+    total: int
+
+
+@dataclass
+class _Season:
+    """The links and payments generated so far, inserted in bulk at the end."""
+
+    base_url: str
+    links: list[dict] = field(default_factory=list)
+    payments: list[dict] = field(default_factory=list)
+
+    def add_link(self, row: _Row, amount: int, status: LinkStatus, purpose: LinkPurpose, when: datetime) -> int:
+        link_id = len(self.links) + 1
+        token = secrets.token_urlsafe(32) if status is LinkStatus.OPEN else uuid.uuid4().hex
+        label = text(DEMO_LABELS[purpose, amount == row.total], row.customer.language)
+        expires = when + timedelta(hours=24)
+        self.links.append(
+            {
+                "id": link_id,
+                "booking_id": row.booking_id,
+                "amount_minor": amount,
+                "currency": row.activity.currency,
+                "label": label,
+                "purpose": purpose,
+                "recipient_email": row.customer.email,
+                "language": row.customer.language,
+                "status": status,
+                "status_reason": "",
+                "provider": "sandbox",
+                "provider_id": f"sbx_{link_id}",
+                "url": f"{self.base_url}/pay/{token}",
+                "token": token,
+                "idempotency_key": f"deskpay-demo-{uuid.uuid4()}",
+                "expires_at": expires,
+                "created_by": "demo",
+                "created_at": when,
+                "updated_at": when,
+                "notify": False,
+                "email_subject": None,
+                "email_message": "",
+                "next_check_at": None,
+                "replaces_id": None,
+            }
+        )
+        return link_id
+
+    def add_payment(self, row: _Row, amount: int, method: str, when: datetime, link_id: int | None) -> None:
+        self.payments.append(
+            {
+                "booking_id": row.booking_id,
+                "link_id": link_id,
+                "amount_minor": amount,
+                "currency": row.activity.currency,
+                "kind": PaymentKind.PAYMENT,
+                "method": method,
+                "provider_reference": f"demo_{uuid.uuid4().hex}" if link_id else None,
+                "operator": "demo",
+                "note": "",
+                "created_at": when,
+            }
+        )
 
 
 def _check_replaceable(session) -> None:
@@ -80,8 +153,9 @@ def _reset(session) -> None:
     session.execute(delete(Counter).where(Counter.name.not_in(("revision", DEMO_MARKER))))
 
 
-def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026, reset: bool = True,
-              data_dir: Path | None = None) -> DemoSummary:
+def load_demo(
+    desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026, reset: bool = True, data_dir: Path | None = None
+) -> DemoSummary:
     source = data_dir or paths.demo_data_dir()
     rng = random.Random(seed)
     settings = desk.settings
@@ -103,22 +177,36 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
         for item in activities_data:
             price = parse_amount(item["unit_price"], settings.currency)
             terms = PaymentTerms.from_mapping(item.get("payment_terms", {"kind": "full"}), settings.currency)
-            activities.append(Activity(
-                name=item["name"], unit_price_minor=price.minor, currency=settings.currency,
-                duration_minutes=int(item.get("duration_minutes", 60)),
-                max_participants=int(item.get("max_participants", 20)), terms_kind=terms.kind,
-                terms_percent=terms.percent, terms_fixed_minor=terms.fixed_minor,
-                start_times=",".join(item.get("start_times", ["10:00"]))))
+            activities.append(
+                Activity(
+                    name=item["name"],
+                    unit_price_minor=price.minor,
+                    currency=settings.currency,
+                    duration_minutes=int(item.get("duration_minutes", 60)),
+                    max_participants=int(item.get("max_participants", 20)),
+                    terms_kind=terms.kind,
+                    terms_percent=terms.percent,
+                    terms_fixed_minor=terms.fixed_minor,
+                    start_times=",".join(item.get("start_times", ["10:00"])),
+                )
+            )
         session.add_all(activities)
-        customers = [Customer(name=row["name"].strip(), email=row["email"].strip() or None,
-                              phone=row["phone"].strip() or None, language=row["language"].strip() or "fr",
-                              created_at=now) for row in customers_data]
+        customers = [
+            Customer(
+                name=row["name"].strip(),
+                email=row["email"].strip() or None,
+                phone=row["phone"].strip() or None,
+                language=row["language"].strip() or "fr",
+                created_at=now,
+            )
+            for row in customers_data
+        ]
         session.add_all(customers)
         session.flush()
 
         booking_rows: list[dict] = []
-        payments: list[dict] = []
-        links: list[dict] = []
+        season = _Season(base_url)
+        payments, links = season.payments, season.links
         sequences: dict[int, int] = {}
         first_id = (session.execute(select(Booking.id).order_by(Booking.id.desc())).scalars().first() or 0) + 1
         for n in range(bookings):
@@ -143,61 +231,74 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
             paid = pending = 0
             has_expired = False
 
-            def add_link(amount: int, status: LinkStatus, purpose: LinkPurpose, when: datetime) -> int:
-                link_id = len(links) + 1
-                token = secrets.token_urlsafe(32) if status is LinkStatus.OPEN else uuid.uuid4().hex
-                label = text(DEMO_LABELS[purpose, amount == total], customer.language)
-                expires = when + timedelta(hours=24)
-                links.append({"id": link_id, "booking_id": booking_id, "amount_minor": amount,
-                              "currency": activity.currency, "label": label, "purpose": purpose,
-                              "recipient_email": customer.email, "language": customer.language, "status": status,
-                              "status_reason": "", "provider": "sandbox", "provider_id": f"sbx_{link_id}",
-                              "url": f"{base_url}/pay/{token}", "token": token,
-                              "idempotency_key": f"deskpay-demo-{uuid.uuid4()}", "expires_at": expires,
-                              "created_by": "demo", "created_at": when, "updated_at": when, "notify": False,
-                              "email_subject": None, "email_message": "", "next_check_at": None,
-                              "replaces_id": None})
-                return link_id
-
-            def add_payment(amount: int, method: str, when: datetime, link_id: int | None) -> None:
-                payments.append({"booking_id": booking_id, "link_id": link_id, "amount_minor": amount,
-                                 "currency": activity.currency, "kind": PaymentKind.PAYMENT, "method": method,
-                                 "provider_reference": f"demo_{uuid.uuid4().hex}" if link_id else None,
-                                 "operator": "demo", "note": "", "created_at": when})
+            row = _Row(booking_id, activity, customer, total)
 
             paid_when = created + timedelta(hours=rng.randint(1, 20))
             if roll < (0.6 if past else 0.25):  # fully paid, online or at the desk
                 if rng.random() < 0.6:
-                    add_payment(total, PaymentMethod.ONLINE, paid_when,
-                                add_link(total, LinkStatus.PAID, LinkPurpose.CONFIRMATION, created))
+                    season.add_payment(
+                        row,
+                        total,
+                        PaymentMethod.ONLINE,
+                        paid_when,
+                        season.add_link(row, total, LinkStatus.PAID, LinkPurpose.CONFIRMATION, created),
+                    )
                 else:
-                    add_payment(total, rng.choice(DESK_METHODS), paid_when, None)
+                    season.add_payment(row, total, rng.choice(DESK_METHODS), paid_when, None)
                 paid = total
             elif roll < (0.8 if past else 0.6) and deposit_minor < total:  # deposit paid
-                add_payment(deposit_minor, PaymentMethod.ONLINE, paid_when,
-                            add_link(deposit_minor, LinkStatus.PAID, LinkPurpose.CONFIRMATION, created))
+                season.add_payment(
+                    row,
+                    deposit_minor,
+                    PaymentMethod.ONLINE,
+                    paid_when,
+                    season.add_link(row, deposit_minor, LinkStatus.PAID, LinkPurpose.CONFIRMATION, created),
+                )
                 paid = deposit_minor
                 if not past and rng.random() < 0.3 and (now - created) < timedelta(hours=23):
                     pending = total - deposit_minor
-                    add_link(pending, LinkStatus.OPEN, LinkPurpose.BALANCE, now - timedelta(hours=rng.randint(1, 20)))
+                    season.add_link(
+                        row, pending, LinkStatus.OPEN, LinkPurpose.BALANCE, now - timedelta(hours=rng.randint(1, 20))
+                    )
             elif roll < 0.9:  # a link was sent
                 if past or rng.random() < 0.5:
-                    add_link(deposit_minor, LinkStatus.EXPIRED, LinkPurpose.CONFIRMATION, created)
+                    season.add_link(row, deposit_minor, LinkStatus.EXPIRED, LinkPurpose.CONFIRMATION, created)
                     has_expired = True
                 else:
                     pending = deposit_minor
-                    add_link(deposit_minor, LinkStatus.OPEN, LinkPurpose.CONFIRMATION,
-                             now - timedelta(hours=rng.randint(1, 20)))
+                    season.add_link(
+                        row,
+                        deposit_minor,
+                        LinkStatus.OPEN,
+                        LinkPurpose.CONFIRMATION,
+                        now - timedelta(hours=rng.randint(1, 20)),
+                    )
             currency = activity.currency
             badge = BookingAmounts(Money(total, currency), Money(paid, currency), Money(pending, currency)).badge(
-                has_expired)
-            booking_rows.append({
-                "id": booking_id, "reference": reference, "activity_id": activity.id, "customer_id": customer.id,
-                "start_at": start, "participants": participants, "total_minor": total, "currency": activity.currency,
-                "status": BookingStatus.CONFIRMED, "language": customer.language, "notes": "", "paid_minor": paid,
-                "pending_minor": pending, "badge": badge,
-                "search_text": search_key(reference, customer.name, customer.email, customer.phone),
-                "revision": 0, "created_at": created, "updated_at": created})
+                has_expired
+            )
+            booking_rows.append(
+                {
+                    "id": booking_id,
+                    "reference": reference,
+                    "activity_id": activity.id,
+                    "customer_id": customer.id,
+                    "start_at": start,
+                    "participants": participants,
+                    "total_minor": total,
+                    "currency": activity.currency,
+                    "status": BookingStatus.CONFIRMED,
+                    "language": customer.language,
+                    "notes": "",
+                    "paid_minor": paid,
+                    "pending_minor": pending,
+                    "badge": badge,
+                    "search_text": search_key(reference, customer.name, customer.email, customer.phone),
+                    "revision": 0,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
 
         _bulk(session, Booking, booking_rows)
         link_offset = session.execute(select(PaymentLink.id).order_by(PaymentLink.id.desc())).scalars().first() or 0
@@ -222,4 +323,4 @@ def load_demo(desk: Desk, *, bookings: int = DEFAULT_BOOKINGS, seed: int = 2026,
 def _bulk(session, model: type[SQLModel], rows: list[dict], chunk: int = 5_000) -> None:
     table = model.__table__
     for start in range(0, len(rows), chunk):
-        session.execute(insert(table), rows[start:start + chunk])
+        session.execute(insert(table), rows[start : start + chunk])

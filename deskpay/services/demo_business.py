@@ -17,7 +17,15 @@ from deskpay import paths
 def business_overrides(data_dir: Path | None = None) -> dict[str, Any]:
     """Settings of the demo business (name, address, locale...), to build the demo's Settings from."""
     data = tomllib.loads(((data_dir or paths.demo_data_dir()) / "business.toml").read_text(encoding="utf-8"))
-    keys = {"name": "business_name", "address": "business_address", "phone": "business_phone",
-            "email": "business_email", "signature": "business_signature", "reply_to": "smtp_reply_to",
-            "currency": "currency", "locale": "locale", "timezone": "timezone"}
+    keys = {
+        "name": "business_name",
+        "address": "business_address",
+        "phone": "business_phone",
+        "email": "business_email",
+        "signature": "business_signature",
+        "reply_to": "smtp_reply_to",
+        "currency": "currency",
+        "locale": "locale",
+        "timezone": "timezone",
+    }
     return {target: str(data[source]).strip() for source, target in keys.items() if source in data}

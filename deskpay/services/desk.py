@@ -79,8 +79,9 @@ class Desk:
         self.engine.dispose()
 
 
-def open_desk(settings: Settings, *, operator: str | None = None, migrate: bool = True,
-              clock: Callable[[], datetime] = utcnow) -> Desk:
+def open_desk(
+    settings: Settings, *, operator: str | None = None, migrate: bool = True, clock: Callable[[], datetime] = utcnow
+) -> Desk:
     """Connect to the configured database, bring its schema up to date, and name the operator."""
     engine = make_engine(settings.resolved_database_url())
     if migrate:

@@ -167,9 +167,14 @@ def polling_job(interval: float = 5.0) -> Job:
     return Job(POLL_JOB, interval, poll_due_links)
 
 
-def delivery_job(*, interval: float = 5.0, stop: asyncio.Event | None = None, policy: DeliveryPolicy | None = None,
-                 transport: Callable[[], Transport] | None = None,
-                 tls_context: ssl.SSLContext | None = None) -> Job:
+def delivery_job(
+    *,
+    interval: float = 5.0,
+    stop: asyncio.Event | None = None,
+    policy: DeliveryPolicy | None = None,
+    transport: Callable[[], Transport] | None = None,
+    tls_context: ssl.SSLContext | None = None,
+) -> Job:
     """The worker job that sends the outbox: every ``interval`` seconds, or at once when woken.
 
     ``stop`` (the worker's stop event) ends a long batch after the message in

@@ -41,8 +41,7 @@ def current_operator(desk: Desk) -> OperatorView:
 def require_manager(desk: Desk, action: str) -> OperatorView:
     operator = current_operator(desk)
     if operator.role != Role.MANAGER:
-        raise Refused("role.manager_only", action=Msg(f"action.{action.replace(' ', '_')}"),
-                      operator=operator.name)
+        raise Refused("role.manager_only", action=Msg(f"action.{action.replace(' ', '_')}"), operator=operator.name)
     return operator
 
 
@@ -57,8 +56,10 @@ def check_not_own_email(desk: Desk, recipient: str | None) -> None:
 
 def list_operators(desk: Desk) -> list[OperatorView]:
     with desk.read() as session:
-        return [OperatorView(o.name, o.email, o.role, True)
-                for o in session.execute(select(Operator).order_by(Operator.name)).scalars()]
+        return [
+            OperatorView(o.name, o.email, o.role, True)
+            for o in session.execute(select(Operator).order_by(Operator.name)).scalars()
+        ]
 
 
 def save_operator(desk: Desk, name: str, role: str, email: str | None = None) -> OperatorView:
@@ -82,6 +83,7 @@ def save_operator(desk: Desk, name: str, role: str, email: str | None = None) ->
             row = Operator(name=clean_name, created_at=now)
         row.role, row.email = role, address
         session.add(row)
-        audit(session, operator=desk.operator, action="operator.save", now=now, name=clean_name, role=role,
-              email=address)
+        audit(
+            session, operator=desk.operator, action="operator.save", now=now, name=clean_name, role=role, email=address
+        )
     return OperatorView(clean_name, address, role, True)

@@ -80,10 +80,18 @@ def _find_link(session, link_id: int | None, provider: str, provider_id: str | N
     return link
 
 
-def record_provider_payment(desk: Desk, *, provider: str, payment_reference: str, amount: Money,
-                            link_id: int | None = None, provider_id: str | None = None,
-                            paid_at: datetime | None = None, only_if_open: bool = False,
-                            source: str = "") -> RecordResult:
+def record_provider_payment(
+    desk: Desk,
+    *,
+    provider: str,
+    payment_reference: str,
+    amount: Money,
+    link_id: int | None = None,
+    provider_id: str | None = None,
+    paid_at: datetime | None = None,
+    only_if_open: bool = False,
+    source: str = "",
+) -> RecordResult:
     """Record the payment once; mark the link paid, or note a late payment on a closed link.
 
     ``only_if_open`` (the sandbox checkout) refuses a link that is no longer
@@ -92,44 +100,82 @@ def record_provider_payment(desk: Desk, *, provider: str, payment_reference: str
     ``source`` (``poll``, ``webhook``, ``page``, ``cli``) goes to the audit log.
     """
     try:
-        return _record(desk, provider, payment_reference, amount, link_id, provider_id, paid_at, only_if_open,
-                       source)
+        return _record(desk, provider, payment_reference, amount, link_id, provider_id, paid_at, only_if_open, source)
     except IntegrityError:
         # Another process recorded the same reference between our check and our insert.
         with desk.read() as session:
             existing = session.execute(
-                select(Payment, Booking).join(Booking, Booking.id == Payment.booking_id)
+                select(Payment, Booking)
+                .join(Booking, Booking.id == Payment.booking_id)
                 .where(Payment.provider_reference == payment_reference)
             ).one_or_none()
         if existing is None:
             raise
         payment, booking = existing
-        return RecordResult(payment.id, False, booking.reference, booking.paid_minor >= booking.total_minor,
-                            Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency))
+        return RecordResult(
+            payment.id,
+            False,
+            booking.reference,
+            booking.paid_minor >= booking.total_minor,
+            Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency),
+        )
 
 
-def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: int | None,
-            provider_id: str | None, paid_at: datetime | None, only_if_open: bool, source: str) -> RecordResult:
+def _record(
+    desk: Desk,
+    provider: str,
+    reference: str,
+    amount: Money,
+    link_id: int | None,
+    provider_id: str | None,
+    paid_at: datetime | None,
+    only_if_open: bool,
+    source: str,
+) -> RecordResult:
     now = desk.now()
     with desk.write() as session:
         link = _find_link(session, link_id, provider, provider_id)
         booking = lock_booking(session, session.get(Booking, link.booking_id).reference, for_money=False)
         if amount.currency != booking.currency:
             # Never add another currency's cents to this booking's sums; a person must look.
-            log.error("payment %s for link %s is in %s, booking %s is in %s", reference, link.id, amount.currency,
-                      booking.reference, booking.currency)
-            raise Refused("payment.currency_mismatch", reference=reference, given=amount.currency,
-                          currency=booking.currency, booking=booking.reference)
+            log.error(
+                "payment %s for link %s is in %s, booking %s is in %s",
+                reference,
+                link.id,
+                amount.currency,
+                booking.reference,
+                booking.currency,
+            )
+            raise Refused(
+                "payment.currency_mismatch",
+                reference=reference,
+                given=amount.currency,
+                currency=booking.currency,
+                booking=booking.reference,
+            )
         existing = session.execute(select(Payment).where(Payment.provider_reference == reference)).scalar_one_or_none()
         if existing is not None:
-            return RecordResult(existing.id, False, booking.reference, booking.paid_minor >= booking.total_minor,
-                                Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency))
+            return RecordResult(
+                existing.id,
+                False,
+                booking.reference,
+                booking.paid_minor >= booking.total_minor,
+                Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency),
+            )
         if only_if_open and (link.status != LinkStatus.OPEN.value or link.expires_at <= now):
             status = LinkStatus.EXPIRED if link.status == LinkStatus.OPEN.value else LinkStatus(link.status)
             raise Refused("link.not_payable", id=link.id, status=status)
-        payment = Payment(booking_id=booking.id, link_id=link.id, amount_minor=amount.minor, currency=amount.currency,
-                          kind=PaymentKind.PAYMENT, method=PaymentMethod.ONLINE, provider_reference=reference,
-                          operator=link.created_by, created_at=paid_at or now)
+        payment = Payment(
+            booking_id=booking.id,
+            link_id=link.id,
+            amount_minor=amount.minor,
+            currency=amount.currency,
+            kind=PaymentKind.PAYMENT,
+            method=PaymentMethod.ONLINE,
+            provider_reference=reference,
+            operator=link.created_by,
+            created_at=paid_at or now,
+        )
         session.add(payment)
         late = link.status != LinkStatus.OPEN.value
         if not late:
@@ -144,9 +190,15 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
         amounts = refresh_booking(session, booking, now)
         if amounts.fully_paid:
             # Nobody may pay twice: every other open link of this booking closes now.
-            others = session.execute(
-                select(PaymentLink).where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN)
-            ).scalars().all()
+            others = (
+                session.execute(
+                    select(PaymentLink).where(
+                        PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN
+                    )
+                )
+                .scalars()
+                .all()
+            )
             for other in others:
                 other.status = check_move(other.status, LinkStatus.EXPIRED).value
                 other.status_reason = "booking fully paid"
@@ -155,9 +207,21 @@ def _record(desk: Desk, provider: str, reference: str, amount: Money, link_id: i
                 closed.append((other.id, other.provider_id, other.provider))
             if others:
                 amounts = refresh_booking(session, booking, now)
-        audit(session, operator="system", action="payment.online", now=now, booking_id=booking.id, amount=amount,
-              link_id=link.id, provider=provider, reference=reference, late=late, source=source,
-              closed_links=[c[0] for c in closed], overpaid=amounts.overpaid)
+        audit(
+            session,
+            operator="system",
+            action="payment.online",
+            now=now,
+            booking_id=booking.id,
+            amount=amount,
+            link_id=link.id,
+            provider=provider,
+            reference=reference,
+            late=late,
+            source=source,
+            closed_links=[c[0] for c in closed],
+            overpaid=amounts.overpaid,
+        )
         _queue_receipt(session, desk, booking, link, payment, now)
         return RecordResult(payment.id, True, booking.reference, amounts.fully_paid, amounts.overpaid, tuple(closed))
 
@@ -172,17 +236,35 @@ def _queue_receipt(session, desk: Desk, booking: Booking, link: PaymentLink, pay
     lang = booking.language
     paid = Money(booking.paid_minor, booking.currency)
     context = booking_context(desk.settings, booking, activity, customer, paid, lang)
-    context["payment"] = {"amount": Money(payment.amount_minor, payment.currency).format(lang),
-                          "method": method_label(payment.method, lang),
-                          "when": format_when(payment.created_at, desk.settings.tz(), lang)}
+    context["payment"] = {
+        "amount": Money(payment.amount_minor, payment.currency).format(lang),
+        "method": method_label(payment.method, lang),
+        "when": format_when(payment.created_at, desk.settings.tz(), lang),
+    }
     try:
-        queue_draft(session, desk.settings, draft_email("receipt", lang, to, context), now=now, operator="system",
-                    booking_id=booking.id, link_id=link.id)
+        queue_draft(
+            session,
+            desk.settings,
+            draft_email("receipt", lang, to, context),
+            now=now,
+            operator="system",
+            booking_id=booking.id,
+            link_id=link.id,
+        )
         if mode == "receipt_and_tickets" and booking.paid_minor >= booking.total_minor:
-            context["tickets"] = [{"code": f"{booking.reference}-{i:02d}", "holder": customer.name}
-                                  for i in range(1, booking.participants + 1)]
-            queue_draft(session, desk.settings, draft_email("tickets", lang, to, context), now=now,
-                        operator="system", booking_id=booking.id, link_id=link.id)
+            context["tickets"] = [
+                {"code": f"{booking.reference}-{i:02d}", "holder": customer.name}
+                for i in range(1, booking.participants + 1)
+            ]
+            queue_draft(
+                session,
+                desk.settings,
+                draft_email("tickets", lang, to, context),
+                now=now,
+                operator="system",
+                booking_id=booking.id,
+                link_id=link.id,
+            )
     except Exception:  # a receipt must never cost the payment record
         log.exception("could not queue the receipt for booking %s", booking.reference)
 
@@ -209,8 +291,11 @@ async def close_links_at_provider(desk: Desk, closed: tuple[tuple[int, str | Non
 
 
 # The polling schedule: how long after the previous check the next one comes, by the link's age.
-STEPS = ((timedelta(minutes=10), timedelta(seconds=10)), (timedelta(hours=1), timedelta(minutes=1)),
-         (timedelta(hours=6), timedelta(minutes=5)))
+STEPS = (
+    (timedelta(minutes=10), timedelta(seconds=10)),
+    (timedelta(hours=1), timedelta(minutes=1)),
+    (timedelta(hours=6), timedelta(minutes=5)),
+)
 
 
 OLD_STEP = timedelta(minutes=15)
@@ -237,8 +322,11 @@ ERROR_BACKOFF = timedelta(minutes=1)
 PROCESSING_REASON = "payment processing"
 
 
-_AUDIT_ACTIONS = {RemoteState.EXPIRED: "link.expire", RemoteState.FAILED: "link.payment_failed",
-                  RemoteState.PROCESSING: "link.payment_processing"}
+_AUDIT_ACTIONS = {
+    RemoteState.EXPIRED: "link.expire",
+    RemoteState.FAILED: "link.payment_failed",
+    RemoteState.PROCESSING: "link.payment_processing",
+}
 
 
 POLL_JOB = "stripe.poll"
@@ -314,15 +402,27 @@ async def _settle_paid(desk: Desk, link_id: int, status: RemoteStatus, source: s
     link = await asyncio.to_thread(_load_link, desk, link_id)
     amount = status.amount_paid or Money(link.amount_minor, link.currency)
     reference = status.payment_reference or link.provider_id or f"link_{link.id}"
-    result = await asyncio.to_thread(record_provider_payment, desk, provider=link.provider,
-                                     payment_reference=reference, amount=amount, link_id=link.id, source=source)
+    result = await asyncio.to_thread(
+        record_provider_payment,
+        desk,
+        provider=link.provider,
+        payment_reference=reference,
+        amount=amount,
+        link_id=link.id,
+        source=source,
+    )
     if result.closed_links:
         await close_links_at_provider(desk, result.closed_links)
     if result.created:
         log.info("link %s paid (%s, via %s)", link.id, reference, source)
-    return Settlement(link.id, result.booking_reference, "recorded" if result.created else "already_recorded",
-                      payment_id=result.payment_id, late=result.created and link.status != LinkStatus.OPEN.value,
-                      overpaid=result.overpaid)
+    return Settlement(
+        link.id,
+        result.booking_reference,
+        "recorded" if result.created else "already_recorded",
+        payment_id=result.payment_id,
+        late=result.created and link.status != LinkStatus.OPEN.value,
+        overpaid=result.overpaid,
+    )
 
 
 def _settle_state(desk: Desk, link_id: int, state: RemoteState, source: str) -> Settlement:
@@ -338,7 +438,9 @@ def _settle_state(desk: Desk, link_id: int, state: RemoteState, source: str) -> 
             booking = lock_booking(session, booking.reference, for_money=False)
             target = LinkStatus.EXPIRED if state is RemoteState.EXPIRED else LinkStatus.FAILED
             link.status = check_move(link.status, target).value
-            link.status_reason = "expired at the provider" if state is RemoteState.EXPIRED else "the customer's payment failed"
+            link.status_reason = (
+                "expired at the provider" if state is RemoteState.EXPIRED else "the customer's payment failed"
+            )
             outcome = state.value
         elif state is RemoteState.PROCESSING and is_open and link.status_reason != PROCESSING_REASON:
             booking = lock_booking(session, booking.reference, for_money=False)
@@ -354,8 +456,17 @@ def _settle_state(desk: Desk, link_id: int, state: RemoteState, source: str) -> 
         if outcome != "unchanged":
             link.updated_at = now
             refresh_booking(session, booking, now)
-            audit(session, operator="system", action=_AUDIT_ACTIONS[RemoteState(outcome)], now=now, booking_id=booking.id,
-                  link_id=link.id, provider=link.provider, provider_id=link.provider_id, source=source)
+            audit(
+                session,
+                operator="system",
+                action=_AUDIT_ACTIONS[RemoteState(outcome)],
+                now=now,
+                booking_id=booking.id,
+                link_id=link.id,
+                provider=link.provider,
+                provider_id=link.provider_id,
+                source=source,
+            )
         session.add(link)
         return Settlement(link.id, booking.reference, outcome)
 
@@ -371,8 +482,9 @@ def _due_links(desk: Desk, provider: str, limit: int) -> list[_Due]:
     with desk.read() as session:
         rows = session.execute(
             select(PaymentLink.id, PaymentLink.provider_id)
-            .where(PaymentLink.next_check_at <= now, PaymentLink.provider == provider,
-                   PaymentLink.provider_id.is_not(None))
+            .where(
+                PaymentLink.next_check_at <= now, PaymentLink.provider == provider, PaymentLink.provider_id.is_not(None)
+            )
             .order_by(PaymentLink.next_check_at, PaymentLink.id)
             .limit(limit)
         ).all()
@@ -436,16 +548,20 @@ async def poll_due_links(desk: Desk, *, limit: int = POLL_BATCH, concurrency: in
 
 def _already_handled(desk: Desk, provider: str, event_id: str) -> bool:
     with desk.read() as session:
-        return session.execute(
-            select(ProviderEvent.id).where(ProviderEvent.provider == provider, ProviderEvent.event_id == event_id)
-        ).first() is not None
+        return (
+            session.execute(
+                select(ProviderEvent.id).where(ProviderEvent.provider == provider, ProviderEvent.event_id == event_id)
+            ).first()
+            is not None
+        )
 
 
 def _remember(desk: Desk, provider: str, event_id: str, event_type: str) -> None:
     try:
         with desk.write() as session:
-            session.add(ProviderEvent(provider=provider, event_id=event_id, event_type=event_type,
-                                      received_at=desk.now()))
+            session.add(
+                ProviderEvent(provider=provider, event_id=event_id, event_type=event_type, received_at=desk.now())
+            )
     except IntegrityError:
         pass  # the same event, delivered twice at once, was handled by both: harmless, settling is idempotent
 
@@ -455,14 +571,16 @@ def _link_of_session(desk: Desk, provider: str, session_obj: Mapping[str, Any]) 
     the session (a session created just before a crash, whose id we never stored)."""
     with desk.read() as session:
         link_id = session.execute(
-            select(PaymentLink.id).where(PaymentLink.provider == provider,
-                                         PaymentLink.provider_id == str(session_obj["id"]))
+            select(PaymentLink.id).where(
+                PaymentLink.provider == provider, PaymentLink.provider_id == str(session_obj["id"])
+            )
         ).scalar_one_or_none()
         if link_id is not None:
             return link_id
         metadata = session_obj.get("metadata") or {}
-        claimed = parse_count(str(session_obj.get("client_reference_id") or metadata.get("link_id") or ""),
-                              max_digits=15)  # beyond that no id of ours, and PostgreSQL would refuse the lookup
+        claimed = parse_count(
+            str(session_obj.get("client_reference_id") or metadata.get("link_id") or ""), max_digits=15
+        )  # beyond that no id of ours, and PostgreSQL would refuse the lookup
         if claimed is None:
             return None
         link = session.get(PaymentLink, claimed)

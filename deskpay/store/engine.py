@@ -59,6 +59,7 @@ def is_sqlite(engine: Engine) -> bool:
 # Sessions import the ORM when first used: the reservations list reads on Core alone
 # (``services.bookings.listing``), so a desk paints its first page before the ORM is loaded.
 
+
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     from sqlmodel import Session
@@ -88,6 +89,9 @@ def catch_up_id_sequences(session: Session, *tables: str) -> None:
     from sqlalchemy import text
 
     for table in tables:
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"))
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+            )
+        )

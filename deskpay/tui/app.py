@@ -92,8 +92,15 @@ class DeskpayApp(App[None]):
             super().__init__()
             self.reason = reason
 
-    def __init__(self, desk: Desk, *, start_worker: bool = True, state_file: Path | None = None,
-                 themes_dir: Path | None = None, freeze_heap: bool = False) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        start_worker: bool = True,
+        state_file: Path | None = None,
+        themes_dir: Path | None = None,
+        freeze_heap: bool = False,
+    ) -> None:
         super().__init__(css_path=stylesheets())
         self.themes_dir = themes_dir
         self.desk = desk
@@ -243,7 +250,7 @@ class DeskpayApp(App[None]):
             self._worker_stop.set()
         try:
             await asyncio.wait_for(task, WORKER_STOP_SECONDS)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
+        except (TimeoutError, asyncio.CancelledError):
             task.cancel()
         except Exception:
             log.exception("embedded worker did not stop cleanly")
@@ -311,8 +318,9 @@ class DeskpayApp(App[None]):
 
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
-        self.notify(error_text(message.error, self.lang), title=LABELS("error_title", self.lang),
-                    severity="error", timeout=8)
+        self.notify(
+            error_text(message.error, self.lang), title=LABELS("error_title", self.lang), severity="error", timeout=8
+        )
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
@@ -369,8 +377,11 @@ class DeskpayApp(App[None]):
         yield SystemCommand(LABELS("cmd.find", lang), LABELS("cmd.find_help", lang), self.action_find_booking)
         yield SystemCommand(LABELS("cmd.theme", lang), LABELS("cmd.theme_help", lang), self.action_pick_theme)
         yield SystemCommand(LABELS("cmd.keys", lang), LABELS("cmd.keys_help", lang), self.action_help)
-        yield SystemCommand(LABELS("cmd.screenshot", lang), LABELS("cmd.screenshot_help", lang),
-                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand(
+            LABELS("cmd.screenshot", lang),
+            LABELS("cmd.screenshot_help", lang),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
         yield SystemCommand(LABELS("cmd.quit", lang), LABELS("cmd.quit_help", lang), self.action_quit)
         yield from self._screen_commands(screen)
 
@@ -387,10 +398,11 @@ class DeskpayApp(App[None]):
             if not self._check_action_state(binding.action, screen):
                 continue  # not applicable right now (no link selected, no email...)
             title = title_of(binding) if callable(title_of) else binding.description
-            yield SystemCommand(title,
-                                LABELS("cmd.key_help", self.lang, key=key_display(self, binding),
-                                       screen=screen.title or ""),
-                                partial(self.run_action, binding.action, screen))
+            yield SystemCommand(
+                title,
+                LABELS("cmd.key_help", self.lang, key=key_display(self, binding), screen=screen.title or ""),
+                partial(self.run_action, binding.action, screen),
+            )
 
 
 def freeze_startup_heap() -> None:
@@ -415,8 +427,14 @@ def _build_worker(desk: Desk):
     return build_worker(desk, embedded=True)
 
 
-def build_app(settings: Settings, operator: str | None = None, *, start_worker: bool = True,
-              clock: Callable[[], datetime] | None = None, freeze_heap: bool = False) -> DeskpayApp:
+def build_app(
+    settings: Settings,
+    operator: str | None = None,
+    *,
+    start_worker: bool = True,
+    clock: Callable[[], datetime] | None = None,
+    freeze_heap: bool = False,
+) -> DeskpayApp:
     """The app as the CLI runs it (tests and snapshots build it here too)."""
     desk = open_desk(settings, operator=operator, **({"clock": clock} if clock else {}))
     return DeskpayApp(desk, start_worker=start_worker, freeze_heap=freeze_heap)

@@ -63,7 +63,8 @@ def localize_bindings(node: DOMNode, lang: str) -> None:
     for key, bindings in node._bindings.key_to_bindings.items():
         translated[key] = [
             replace(binding, description=text(f"key.{binding.id}", lang), tooltip=text(f"key.{binding.id}", lang))
-            if binding.id is not None and has(f"key.{binding.id}") else binding
+            if binding.id is not None and has(f"key.{binding.id}")
+            else binding
             for binding in bindings
         ]
     node._bindings = BindingsMap.from_keys(translated)
@@ -92,8 +93,9 @@ class DeskScreen(Screen[ResultT]):
     """Style sheets of ``themes/`` this screen adds to the app's."""
     INLINE_ERRORS: ClassVar[bool] = True
 
-    def __init__(self, desk: Desk, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, desk: Desk, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.desk = desk
         if self.STYLESHEETS:

@@ -22,8 +22,19 @@ from deskpay.domain.i18n import Section
 DEFAULT_THEME = "deskpay-dark"
 FALLBACK_THEME = "textual-dark"
 
-COLOUR_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground", "background",
-                 "surface", "panel", "boost")
+COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
 OTHER_FIELDS = {"name": str, "title": str, "dark": bool, "luminosity_spread": float, "text_alpha": float}
 
 VARIABLE_DEFAULTS: dict[str, str] = {

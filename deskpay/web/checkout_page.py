@@ -64,7 +64,10 @@ def _templates() -> jinja2.Environment:
     """One autoescaping environment for the process (made on first use, not at import)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
 
 
@@ -133,36 +136,60 @@ class CheckoutPages:
             return None
         return await _run(checkout_of_token, self.desk, token)
 
-    def render(self, request: web.Request, checkout: Checkout, token: str, *, status: int = 200,
-               state: str | None = None, notice: str | None = None) -> web.Response:
+    def render(
+        self,
+        request: web.Request,
+        checkout: Checkout,
+        token: str,
+        *,
+        status: int = 200,
+        state: str | None = None,
+        notice: str | None = None,
+    ) -> web.Response:
         lang = language(checkout.language, default="en")
         texts = TEXTS.as_dict(lang)
         amount = checkout.amount.format(lang)
         context: dict[str, Any] = {
-            "lang": lang, "t": texts, "state": state or checkout.state, "business": checkout.business_name,
-            "reference": checkout.booking_reference, "label": checkout.label, "amount": amount,
+            "lang": lang,
+            "t": texts,
+            "state": state or checkout.state,
+            "business": checkout.business_name,
+            "reference": checkout.booking_reference,
+            "label": checkout.label,
+            "amount": amount,
             "expires": format_when(checkout.expires_at, self.desk.settings.tz(), lang),
-            "action": f"/pay/{token}", "nonce": self.form_nonce(token) if checkout.payable else "",
-            "notice": texts[notice] if notice else "", "paid_text": texts["paid_text"].format(amount=amount),
+            "action": f"/pay/{token}",
+            "nonce": self.form_nonce(token) if checkout.payable else "",
+            "notice": texts[notice] if notice else "",
+            "paid_text": texts["paid_text"].format(amount=amount),
         }
         return _page(request, "checkout.html.j2", context, status)
 
     def not_found(self, request: web.Request) -> web.Response:
-        return _page(request, "not_found.html.j2", {"lang": "fr", "texts": {lang: TEXTS.as_dict(lang) for lang in LANGUAGES}}, 404)
+        return _page(
+            request,
+            "not_found.html.j2",
+            {"lang": "fr", "texts": {lang: TEXTS.as_dict(lang) for lang in LANGUAGES}},
+            404,
+        )
 
 
 def _page(request: web.Request, template: str, context: dict[str, Any], status: int) -> web.Response:
     style_nonce = secrets.token_urlsafe(16)
     html = _templates().get_template(template).render(style_nonce=style_nonce, **context)
     response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
-    response.headers.update({
-        "Cache-Control": "no-store",
-        "Content-Security-Policy": (f"default-src 'none'; style-src 'nonce-{style_nonce}'; img-src 'self' data:; "
-                                    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-    })
+    response.headers.update(
+        {
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": (
+                f"default-src 'none'; style-src 'nonce-{style_nonce}'; img-src 'self' data:; "
+                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+            ),
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+        }
+    )
     return response
 
 

@@ -29,6 +29,7 @@ from deskpay.services.jobs import Job, Worker, desk_jobs
 
 log = logging.getLogger(__name__)
 
+
 def parse_bind(bind: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:8766`` for IPv6) → ``(host, port)``; port 0 picks a free one."""
     host, sep, port = (bind or "").strip().rpartition(":")
@@ -42,8 +43,7 @@ def parse_bind(bind: str) -> tuple[str, int]:
 class HttpService:
     """An aiohttp application served on ``host:port`` while the worker runs (a worker component)."""
 
-    def __init__(self, what: str, make_app: Callable[[], web.Application], bind: str, *,
-                 required: bool = True) -> None:
+    def __init__(self, what: str, make_app: Callable[[], web.Application], bind: str, *, required: bool = True) -> None:
         self.what = what
         self.host, self.port = parse_bind(bind)
         self.make_app = make_app
@@ -67,13 +67,18 @@ class HttpService:
         except OSError as error:
             await runner.cleanup()
             if error.errno == errno.EADDRINUSE and not self.required:
-                log.warning("%s: %s:%s is already in use; another deskpay on this machine serves it, "
-                            "running without it", self.what, self.host, self.port)
+                log.warning(
+                    "%s: %s:%s is already in use; another deskpay on this machine serves it, running without it",
+                    self.what,
+                    self.host,
+                    self.port,
+                )
                 return
             if error.errno == errno.EADDRINUSE:
                 raise Refused("web.port_taken", what=self.what, host=self.host, port=self.port) from None
-            raise Refused("web.cannot_listen", what=self.what, host=self.host, port=self.port,
-                          reason=error.strerror or str(error)) from None
+            raise Refused(
+                "web.cannot_listen", what=self.what, host=self.host, port=self.port, reason=error.strerror or str(error)
+            ) from None
         self._runner = runner
         self.port = runner.addresses[0][1]  # the real one when 0 was asked
         self.serving = True
@@ -88,8 +93,9 @@ class HttpService:
 def sandbox_page_service(desk: Desk, *, bind: str | None = None, required: bool = True) -> HttpService:
     from deskpay.web.checkout_page import sandbox_app
 
-    return HttpService("sandbox checkout page", lambda: sandbox_app(desk), bind or desk.settings.sandbox_bind,
-                       required=required)
+    return HttpService(
+        "sandbox checkout page", lambda: sandbox_app(desk), bind or desk.settings.sandbox_bind, required=required
+    )
 
 
 def webhook_service(desk: Desk, listen: str) -> HttpService:

@@ -36,8 +36,9 @@ class StripeWebhooks:
     async def receive(self, request: web.Request) -> web.Response:
         payload = await request.read()
         try:
-            stripe.WebhookSignature.verify_header(payload, request.headers.get("Stripe-Signature"), self._secret,
-                                                  tolerance=TOLERANCE)
+            stripe.WebhookSignature.verify_header(
+                payload, request.headers.get("Stripe-Signature"), self._secret, tolerance=TOLERANCE
+            )
             event = json.loads(payload)
         except (stripe.SignatureVerificationError, ValueError) as error:  # UnicodeDecodeError is a ValueError
             log.warning("refused a webhook: %s", str(error).split(". ")[0][:200])
@@ -50,8 +51,11 @@ class StripeWebhooks:
             log.warning("refused webhook event %s: %s", event.get("id"), error)
             return web.json_response({"error": "not a checkout session event"}, status=400)
         except Exception:
-            log.exception("webhook event %s (%s) could not be settled; Stripe will send it again",
-                          event.get("id"), event.get("type"))
+            log.exception(
+                "webhook event %s (%s) could not be settled; Stripe will send it again",
+                event.get("id"),
+                event.get("type"),
+            )
             return web.json_response({"error": "not handled, retry later"}, status=500)
         if outcome.outcome != "ignored":
             log.info("webhook %s %s: %s", outcome.event_type, outcome.event_id, outcome.outcome)

@@ -55,8 +55,13 @@ def _sections(tree: ast.Module) -> dict[str, str]:
     """``NAME = Section("prefix")`` assignments of a module."""
     found = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "") \
-                == "Section" and node.value.args and isinstance(node.value.args[0], ast.Constant):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and getattr(node.value.func, "id", "") == "Section"
+            and node.value.args
+            and isinstance(node.value.args[0], ast.Constant)
+        ):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     found[target.id] = node.value.args[0].value.rstrip(".") + "."
@@ -72,11 +77,19 @@ def _named_keys() -> list[tuple[str, int, str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         sections = _sections(tree)
         screen_section = sections.get("LABELS")
-        catalogue_text = any(isinstance(node, ast.ImportFrom) and node.module == "deskpay.domain.i18n"
-                             and any(alias.name == "text" for alias in node.names) for node in ast.walk(tree))
+        catalogue_text = any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "deskpay.domain.i18n"
+            and any(alias.name == "text" for alias in node.names)
+            for node in ast.walk(tree)
+        )
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant) \
-                    or not isinstance(node.args[0].value, str):
+            if (
+                not isinstance(node, ast.Call)
+                or not node.args
+                or not isinstance(node.args[0], ast.Constant)
+                or not isinstance(node.args[0].value, str)
+            ):
                 continue
             literal, func = node.args[0].value, node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
@@ -121,16 +134,22 @@ def test_the_areas_are_the_catalogue_modules() -> None:
 
 
 def test_parameters_are_written_in_the_readers_language() -> None:
-    assert text("amount.above_ceiling", "fr", ceiling=Money(150050, "EUR")) == \
-        "Le montant dépasse la limite de 1\u202f500,50\xa0€."
-    assert text("amount.above_ceiling", "en", ceiling=Money(150050, "EUR")) == \
-        "The amount is above the limit of €1,500.50."
+    assert (
+        text("amount.above_ceiling", "fr", ceiling=Money(150050, "EUR"))
+        == "Le montant dépasse la limite de 1\u202f500,50\xa0€."
+    )
+    assert (
+        text("amount.above_ceiling", "en", ceiling=Money(150050, "EUR"))
+        == "The amount is above the limit of €1,500.50."
+    )
     assert text("text.required", "fr", field=Msg("field.name")) == "Le nom est obligatoire."
     assert text("text.required", "en", field=Msg("field.name")) == "Name is required."
 
 
 def test_typed_text_is_echoed_on_one_visible_line() -> None:
-    assert text("amount.not_a_number", "en", text="a\nb") == "“a\\nb” is not an amount. Type digits, e.g. 12.50 or 12,50."
+    assert (
+        text("amount.not_a_number", "en", text="a\nb") == "“a\\nb” is not an amount. Type digits, e.g. 12.50 or 12,50."
+    )
     assert visible_echo("x" * 100).endswith("…")
 
 

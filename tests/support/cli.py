@@ -28,9 +28,13 @@ runner = CliRunner()
 
 @pytest.fixture()
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {"DESKPAY_DATA_DIR": str(tmp_path / "data"), "DESKPAY_CONFIG_FILE": str(tmp_path / "none.toml"),
-           "DESKPAY_SECRETS_FILE": str(tmp_path / "no-secrets.toml"), "DESKPAY_OPERATOR": "clara",
-           "DESKPAY_LOCALE": "en"}
+    env = {
+        "DESKPAY_DATA_DIR": str(tmp_path / "data"),
+        "DESKPAY_CONFIG_FILE": str(tmp_path / "none.toml"),
+        "DESKPAY_SECRETS_FILE": str(tmp_path / "no-secrets.toml"),
+        "DESKPAY_OPERATOR": "clara",
+        "DESKPAY_LOCALE": "en",
+    }
     for key in ("DESKPAY_DATABASE_URL", "STRIPE_API_KEY", "DESKPAY_PROVIDER"):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
@@ -59,8 +63,10 @@ def _engine(url: str):
 def snapshot() -> dict[str, int]:
     """Row counts and money sums of every table: what 'nothing changed' means."""
     with read_session(_engine(load_settings().resolved_database_url())) as s:
-        counts = {m.__name__: s.execute(select(func.count()).select_from(m)).scalar_one()
-                  for m in (Booking, Customer, Payment, PaymentLink, EmailMessage, AuditEvent)}
+        counts = {
+            m.__name__: s.execute(select(func.count()).select_from(m)).scalar_one()
+            for m in (Booking, Customer, Payment, PaymentLink, EmailMessage, AuditEvent)
+        }
         counts["paid"] = s.execute(select(func.coalesce(func.sum(Payment.amount_minor), 0))).scalar_one()
         counts["revision"] = s.get(Counter, "revision").value
         return counts
@@ -70,9 +76,14 @@ def unpaid_booking(minimum: int = 5_000) -> str:
     """A booking with no open link and at least ``minimum`` cents to pay, found with one query."""
     with read_session(_engine(load_settings().resolved_database_url())) as s:
         reference = s.execute(
-            select(Booking.reference).where(Booking.status == "confirmed", Booking.pending_minor == 0,
-                                            Booking.total_minor - Booking.paid_minor >= minimum)
-            .order_by(Booking.id).limit(1)
+            select(Booking.reference)
+            .where(
+                Booking.status == "confirmed",
+                Booking.pending_minor == 0,
+                Booking.total_minor - Booking.paid_minor >= minimum,
+            )
+            .order_by(Booking.id)
+            .limit(1)
         ).scalar_one_or_none()
     assert reference is not None, "the demo has no suitable unpaid booking"
     return reference

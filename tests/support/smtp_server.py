@@ -45,8 +45,10 @@ class Received:
     @property
     def message(self) -> EmailMessage:
         """The message parsed (line endings made Python's, so bodies compare with what was queued)."""
-        return email.message_from_bytes(self.data.replace(b"\r\n", b"\n"),  # type: ignore[return-value]
-                                        policy=email.policy.default)
+        return email.message_from_bytes(
+            self.data.replace(b"\r\n", b"\n"),  # type: ignore[return-value]
+            policy=email.policy.default,
+        )
 
     @property
     def message_id(self) -> str:
@@ -90,8 +92,9 @@ class ScriptedHandler:
         return [item.message_id for item in self.received]
 
     # aiosmtpd hooks -------------------------------------------------------------------------
-    async def handle_MAIL(self, server: SMTP, session: Any, envelope: Any, address: str,
-                          mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: SMTP, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
         self.mail_commands += 1
         if self.drop_at_mail and self.drop_at_mail[0] <= len(self.received):
             self.drop_at_mail.popleft()
@@ -104,8 +107,9 @@ class ScriptedHandler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         if address in self.refused_recipients:
             return self.refused_recipients[address]
         if self.rcpt_replies:
@@ -118,9 +122,14 @@ class ScriptedHandler:
             self.data_started.set()
             return self.data_replies.popleft()
         login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else session.auth_data
-        item = Received(mail_from=envelope.mail_from, rcpt_tos=tuple(envelope.rcpt_tos),
-                        data=bytes(envelope.original_content or envelope.content), connection=session.number,
-                        login=login, tls=session.ssl is not None or getattr(session, "implicit_tls", False))
+        item = Received(
+            mail_from=envelope.mail_from,
+            rcpt_tos=tuple(envelope.rcpt_tos),
+            data=bytes(envelope.original_content or envelope.content),
+            connection=session.number,
+            login=login,
+            tls=session.ssl is not None or getattr(session, "implicit_tls", False),
+        )
         async with self._changed:
             self.received.append(item)
             self._changed.notify_all()
@@ -134,8 +143,14 @@ class ScriptedHandler:
 class MailServer:
     """aiosmtpd listening on 127.0.0.1; ``url`` is what deskpay's ``smtp_url`` should say."""
 
-    def __init__(self, handler: ScriptedHandler | None = None, *, mode: Mode = "plain",
-                 cert: Any = None, auth: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        handler: ScriptedHandler | None = None,
+        *,
+        mode: Mode = "plain",
+        cert: Any = None,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
         """``cert`` is a ``trustme.LeafCert`` (needed for STARTTLS and TLS); ``auth`` the one good login."""
         self.handler = handler or ScriptedHandler()
         self.mode = mode
@@ -167,10 +182,14 @@ class MailServer:
             # Implicit TLS is invisible to aiosmtpd, which then warns that AUTH does not require TLS.
             warnings.simplefilter("ignore", UserWarning)
             protocol = _NumberedSMTP(
-                self.handler, number=number, implicit_tls=self.mode == "tls", hostname="mail.test",
+                self.handler,
+                number=number,
+                implicit_tls=self.mode == "tls",
+                hostname="mail.test",
                 tls_context=self._server_context if self.mode == "starttls" else None,
                 require_starttls=self.mode == "starttls",
-                auth_required=self.auth is not None, auth_require_tls=self.mode == "starttls",
+                auth_required=self.auth is not None,
+                auth_require_tls=self.mode == "starttls",
                 authenticator=self._authenticate if self.auth else None,
             )
         self._protocols.add(protocol)
@@ -186,8 +205,11 @@ class MailServer:
         """Listen (again on the same port after a :meth:`stop`, else on an ephemeral one)."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._protocol, "127.0.0.1", self.port,
-            ssl=self._server_context if self.mode == "tls" else None, reuse_address=True,
+            self._protocol,
+            "127.0.0.1",
+            self.port,
+            ssl=self._server_context if self.mode == "tls" else None,
+            reuse_address=True,
         )
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -222,8 +244,13 @@ class _NumberedSMTP(SMTP):
 
 
 @asynccontextmanager
-async def mail_server(mode: Mode = "plain", *, cert: Any = None, auth: tuple[str, str] | None = None,
-                      handler: ScriptedHandler | None = None) -> AsyncIterator[MailServer]:
+async def mail_server(
+    mode: Mode = "plain",
+    *,
+    cert: Any = None,
+    auth: tuple[str, str] | None = None,
+    handler: ScriptedHandler | None = None,
+) -> AsyncIterator[MailServer]:
     """A started :class:`MailServer`, stopped on exit."""
     server = MailServer(handler, mode=mode, cert=cert, auth=auth)
     await server.start()
@@ -243,8 +270,14 @@ def client_context(ca: Any) -> ssl.SSLContext:
 # --- the outbox side: queue emails and read them back -----------------------------------------------
 
 
-def queue_emails(desk: Any, count: int, *, to: str = "client{i}@example.com", subject: str = "Réservation n°{i}",
-                 kind: str = "receipt") -> list[int]:
+def queue_emails(
+    desk: Any,
+    count: int,
+    *,
+    to: str = "client{i}@example.com",
+    subject: str = "Réservation n°{i}",
+    kind: str = "receipt",
+) -> list[int]:
     """Queue ``count`` emails through the outbox service (``{i}`` in ``to``/``subject`` is the number)."""
     from deskpay.services.emails.compose import Draft
     from deskpay.services.emails.outbox import queue_draft
@@ -252,10 +285,17 @@ def queue_emails(desk: Any, count: int, *, to: str = "client{i}@example.com", su
     ids = []
     with desk.write() as session:
         for i in range(count):
-            draft = Draft(kind, "fr", to.format(i=i), subject.format(i=i), f"Bonjour {i},\n\nMerci !\n",
-                          f"<p>Bonjour {i},</p><p>Merci !</p>\n")
-            message = queue_draft(session, desk.settings, draft, now=desk.now(), operator=desk.operator,
-                                  booking_id=None, link_id=None)
+            draft = Draft(
+                kind,
+                "fr",
+                to.format(i=i),
+                subject.format(i=i),
+                f"Bonjour {i},\n\nMerci !\n",
+                f"<p>Bonjour {i},</p><p>Merci !</p>\n",
+            )
+            message = queue_draft(
+                session, desk.settings, draft, now=desk.now(), operator=desk.operator, booking_id=None, link_id=None
+            )
             ids.append(message.id)
     return ids
 

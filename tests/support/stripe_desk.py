@@ -30,9 +30,17 @@ async def double():
 @pytest.fixture
 async def stripe_desk(desk, double):
     """The SDK's own retries, with its pauses capped, and one activity to book."""
-    desk.use_provider(StripeProvider(desk.settings.stripe_api_key.get_secret_value(), success_url="https://example.com/ok",
-                                     cancel_url="https://example.com/ko", api_base=double.base_url, timeout=2.0,
-                                     max_network_retries=1, max_retry_delay=0.01))
+    desk.use_provider(
+        StripeProvider(
+            desk.settings.stripe_api_key.get_secret_value(),
+            success_url="https://example.com/ok",
+            cancel_url="https://example.com/ko",
+            api_base=double.base_url,
+            timeout=2.0,
+            max_network_retries=1,
+            max_retry_delay=0.01,
+        )
+    )
     add_activity(desk)
     yield desk
     await desk.aclose()

@@ -62,12 +62,17 @@ def sign_webhook(payload: bytes, secret: str, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def signed_delivery(event: dict[str, Any], secret: str, *, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
+def signed_delivery(
+    event: dict[str, Any], secret: str, *, timestamp: int | None = None
+) -> tuple[bytes, dict[str, str]]:
     """The body and headers of Stripe's POST delivering ``event`` to a webhook endpoint."""
     payload = json.dumps(event).encode()
     header = sign_webhook(payload, secret, int(time.time()) if timestamp is None else timestamp)
-    return payload, {"Stripe-Signature": header, "Content-Type": "application/json; charset=utf-8",
-                     "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}
+    return payload, {
+        "Stripe-Signature": header,
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+    }
 
 
 def parse_form(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -125,8 +130,16 @@ def _page(rows: list[dict[str, Any]], p: dict[str, Any], url: str) -> dict[str, 
 class StripeRefusal(Exception):
     """Raised inside the double to answer a Stripe-shaped error."""
 
-    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error",
-                 code: str | None = None, param: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.type, self.code, self.param = status, message, type, code, param
         self.headers = headers or {}
@@ -184,8 +197,9 @@ class _Idempotent:
 class StripeDouble:
     """The fake Stripe API. Controls are safe to call from any thread."""
 
-    def __init__(self, *, latency: float = 0.0, api_keys: Iterable[str] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, latency: float = 0.0, api_keys: Iterable[str] | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
         self.latency = latency
         """Seconds every API request waits (``asyncio.sleep``: concurrent requests overlap)."""
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
@@ -278,11 +292,20 @@ class StripeDouble:
         """
         with self._lock:
             session = self._open_session(session_id)
-            session.update(status="complete", payment_status="unpaid" if async_method else "paid", url=None,
-                           payment_intent=_random_id("pi_3", 24))
-            session["customer_details"] = {"email": session["customer_email"] or "customer@example.com",
-                                           "name": None, "phone": None, "address": None, "tax_exempt": "none",
-                                           "tax_ids": []}
+            session.update(
+                status="complete",
+                payment_status="unpaid" if async_method else "paid",
+                url=None,
+                payment_intent=_random_id("pi_3", 24),
+            )
+            session["customer_details"] = {
+                "email": session["customer_email"] or "customer@example.com",
+                "name": None,
+                "phone": None,
+                "address": None,
+                "tax_exempt": "none",
+                "tax_ids": [],
+            }
             self._event("checkout.session.completed", session)
             return json.loads(json.dumps(session))
 
@@ -310,11 +333,19 @@ class StripeDouble:
     def add_event(self, type: str, data_object: dict[str, Any]) -> dict[str, Any]:
         """An event about any object (a type deskpay ignores, a session of another app)."""
         with self._lock:
-            self.events.append({
-                "id": _random_id("evt_1", 24), "object": "event", "api_version": API_VERSION,
-                "created": int(self.clock()), "data": {"object": data_object}, "livemode": False,
-                "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None}, "type": type,
-            })
+            self.events.append(
+                {
+                    "id": _random_id("evt_1", 24),
+                    "object": "event",
+                    "api_version": API_VERSION,
+                    "created": int(self.clock()),
+                    "data": {"object": data_object},
+                    "livemode": False,
+                    "pending_webhooks": 1,
+                    "request": {"id": None, "idempotency_key": None},
+                    "type": type,
+                }
+            )
             return json.loads(json.dumps(self.events[-1]))
 
     def expire(self, session_id: str) -> dict[str, Any]:
@@ -353,8 +384,10 @@ class StripeDouble:
         async def endpoint(request: web.Request) -> web.StreamResponse:
             pairs = list((await request.post()).items()) if request.method == "POST" else list(request.query.items())
             headers = CIMultiDict(request.headers)
-            common = {"Request-Id": _random_id("req_", 14),
-                      "Stripe-Version": headers.get("Stripe-Version", API_VERSION)}
+            common = {
+                "Request-Id": _random_id("req_", 14),
+                "Stripe-Version": headers.get("Stripe-Version", API_VERSION),
+            }
             key = headers.get("Idempotency-Key") if request.method == "POST" else None
             if key:
                 common["Idempotency-Key"] = key
@@ -379,11 +412,17 @@ class StripeDouble:
                 if fault and fault.kind == "error":
                     raise StripeRefusal(fault.status, "An unknown error occurred", type="api_error")
                 if fault and fault.kind == "rate_limit":
-                    raise StripeRefusal(429, "Request rate limit exceeded. Retry after a moment.",
-                                        code="rate_limit", headers={"Retry-After": "1", "Stripe-Should-Retry": "true"})
+                    raise StripeRefusal(
+                        429,
+                        "Request rate limit exceeded. Retry after a moment.",
+                        code="rate_limit",
+                        headers={"Retry-After": "1", "Stripe-Should-Retry": "true"},
+                    )
                 if fault and fault.kind == "drop" and not fault.processed:
                     return self._drop(request)
-                status, body, replayed = self._idempotent(key, request, pairs, lambda: handler(request, params, livemode))
+                status, body, replayed = self._idempotent(
+                    key, request, pairs, lambda: handler(request, params, livemode)
+                )
                 if fault and fault.kind == "delay":
                     await asyncio.sleep(fault.seconds)
                 if fault and fault.kind == "drop":
@@ -401,8 +440,9 @@ class StripeDouble:
 
         return endpoint
 
-    def _idempotent(self, key: str | None, request: web.Request, pairs: list[tuple[str, str]],
-                    run: Callable[[], dict[str, Any]]) -> tuple[int, bytes, bool]:
+    def _idempotent(
+        self, key: str | None, request: web.Request, pairs: list[tuple[str, str]], run: Callable[[], dict[str, Any]]
+    ) -> tuple[int, bytes, bool]:
         """Stripe's idempotency: replay a stored success, refuse a reused key with other parameters."""
         fingerprint = (request.method, request.path, tuple(sorted(pairs)))
         with self._lock:
@@ -410,12 +450,19 @@ class StripeDouble:
             if stored is not None:
                 if stored.fingerprint != fingerprint:
                     raise StripeRefusal(
-                        400, "Keys for idempotent requests can only be used with the same parameters they were "
+                        400,
+                        "Keys for idempotent requests can only be used with the same parameters they were "
                         f"first used with. Try using a key other than '{key}' if you meant to execute a "
-                        "different request.", type="idempotency_error")
+                        "different request.",
+                        type="idempotency_error",
+                    )
                 if stored.status is None:
-                    raise StripeRefusal(409, "There is currently another in-progress request using this "
-                                        f"Idempotent Key: {key}. Please try again later.", type="idempotency_error")
+                    raise StripeRefusal(
+                        409,
+                        "There is currently another in-progress request using this "
+                        f"Idempotent Key: {key}. Please try again later.",
+                        type="idempotency_error",
+                    )
                 return stored.status, stored.body, True
             if key:
                 self._idempotency[key] = _Idempotent(fingerprint)
@@ -437,9 +484,12 @@ class StripeDouble:
     def _authenticate(self, headers: CIMultiDict[str]) -> bool:
         scheme, _, key = headers.get("Authorization", "").partition(" ")
         if scheme != "Bearer" or not key:
-            raise StripeRefusal(401, "You did not provide an API key. You need to provide your API key in the "
-                                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
-                                "YOUR_SECRET_KEY').")
+            raise StripeRefusal(
+                401,
+                "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                "YOUR_SECRET_KEY').",
+            )
         if not _KEY.match(key) or (self.api_keys is not None and key not in self.api_keys):
             raise StripeRefusal(401, f"Invalid API Key provided: {key[:8]}{'*' * 4}{key[-4:]}")
         return "_live_" in key
@@ -449,16 +499,18 @@ class StripeDouble:
     def _create(self, request: web.Request, p: dict[str, Any], livemode: bool) -> dict[str, Any]:
         unknown = sorted(set(p) - _CREATE_PARAMS)
         if unknown:
-            raise StripeRefusal(400, f"Received unknown parameter: {unknown[0]}", code="parameter_unknown",
-                                param=unknown[0])
+            raise StripeRefusal(
+                400, f"Received unknown parameter: {unknown[0]}", code="parameter_unknown", param=unknown[0]
+            )
         if "mode" not in p:
             raise _missing("mode")
         if p["mode"] != "payment":
             raise StripeRefusal(400, "This double only supports `mode=payment`.", param="mode")
         items = p.get("line_items")
         if not items:
-            raise StripeRefusal(400, "`line_items` is required in `payment` mode.", code="parameter_missing",
-                                param="line_items")
+            raise StripeRefusal(
+                400, "`line_items` is required in `payment` mode.", code="parameter_missing", param="line_items"
+            )
         if not isinstance(items, list):
             raise StripeRefusal(400, "Invalid array", param="line_items")
         currencies, total = set(), 0
@@ -467,8 +519,9 @@ class StripeDouble:
             if not isinstance(item, dict):
                 raise StripeRefusal(400, "Invalid object", param=where)
             if "price" in item:
-                raise StripeRefusal(400, f"No such price: '{item['price']}'", code="resource_missing",
-                                    param=f"{where}[price]")
+                raise StripeRefusal(
+                    400, f"No such price: '{item['price']}'", code="resource_missing", param=f"{where}[price]"
+                )
             price = item.get("price_data")
             if not isinstance(price, dict):
                 raise _missing(f"{where}[price_data]")
@@ -476,8 +529,12 @@ class StripeDouble:
                 if name not in price:
                     raise _missing(f"{where}[price_data][{name}]")
             if not re.fullmatch(r"[a-z]{3}", price["currency"]):
-                raise StripeRefusal(400, f"Invalid currency: {price['currency']}.", code="parameter_invalid_string",
-                                    param=f"{where}[price_data][currency]")
+                raise StripeRefusal(
+                    400,
+                    f"Invalid currency: {price['currency']}.",
+                    code="parameter_invalid_string",
+                    param=f"{where}[price_data][currency]",
+                )
             product = price.get("product_data")
             if not isinstance(product, dict) or not product.get("name"):
                 raise _missing(f"{where}[price_data][product_data][name]")
@@ -492,23 +549,29 @@ class StripeDouble:
         if len(currencies) > 1:
             raise StripeRefusal(400, "All line items must use the same currency.", param="line_items")
         if total > 99_999_999:
-            raise StripeRefusal(400, "Amount must be no more than 999,999.99", code="amount_too_large",
-                                param="line_items")
+            raise StripeRefusal(
+                400, "Amount must be no more than 999,999.99", code="amount_too_large", param="line_items"
+            )
         now = int(self.clock())
         expires_at = _integer(p["expires_at"], "expires_at") if "expires_at" in p else now + MAX_EXPIRY
         if expires_at < now + MIN_EXPIRY:
-            raise StripeRefusal(400, "The `expires_at` timestamp must be at least 30 minutes from Checkout "
-                                "Session creation.", param="expires_at")
+            raise StripeRefusal(
+                400,
+                "The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.",
+                param="expires_at",
+            )
         if expires_at > now + MAX_EXPIRY:
-            raise StripeRefusal(400, "The `expires_at` timestamp must be less than 24 hours from Checkout "
-                                "Session creation.", param="expires_at")
+            raise StripeRefusal(
+                400,
+                "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.",
+                param="expires_at",
+            )
         email = p.get("customer_email")
         if email is not None and not _EMAIL.match(email):
             raise StripeRefusal(400, f"Invalid email address: {email}", code="email_invalid", param="customer_email")
         locale = p.get("locale")
         if locale is not None and locale not in _LOCALES:
-            raise StripeRefusal(400, f"Invalid locale: must be one of {', '.join(sorted(_LOCALES))}",
-                                param="locale")
+            raise StripeRefusal(400, f"Invalid locale: must be one of {', '.join(sorted(_LOCALES))}", param="locale")
         for name in ("success_url", "cancel_url"):
             if name in p and not re.match(r"^https?://\S+$", p[name]):
                 raise StripeRefusal(400, "Not a valid URL", code="url_invalid", param=name)
@@ -517,26 +580,49 @@ class StripeDouble:
             raise StripeRefusal(400, "Invalid metadata: at most 50 keys.", param="metadata")
         for k, v in metadata.items():
             if len(k) > 40 or not isinstance(v, str) or len(v) > 500:
-                raise StripeRefusal(400, f"Invalid metadata[{k}]: keys ≤ 40 and values ≤ 500 characters.",
-                                    param=f"metadata[{k}]")
+                raise StripeRefusal(
+                    400, f"Invalid metadata[{k}]: keys ≤ 40 and values ≤ 500 characters.", param=f"metadata[{k}]"
+                )
         if len(p.get("client_reference_id", "")) > 200:
-            raise StripeRefusal(400, "client_reference_id must be at most 200 characters.",
-                                param="client_reference_id")
+            raise StripeRefusal(400, "client_reference_id must be at most 200 characters.", param="client_reference_id")
         session_id = _random_id(f"cs_{'live' if livemode else 'test'}_a1", 56)
         session = {
-            "id": session_id, "object": "checkout.session", "adaptive_pricing": {"enabled": False},
-            "after_expiration": None, "allow_promotion_codes": None, "amount_subtotal": total,
-            "amount_total": total, "automatic_tax": {"enabled": False, "liability": None, "status": None},
-            "billing_address_collection": None, "cancel_url": p.get("cancel_url"),
-            "client_reference_id": p.get("client_reference_id"), "client_secret": None, "consent": None,
-            "created": now, "currency": currencies.pop(), "customer": None, "customer_creation": "if_required",
-            "customer_details": None, "customer_email": email, "expires_at": expires_at, "invoice": None,
-            "livemode": livemode, "locale": locale, "metadata": metadata, "mode": "payment",
-            "payment_intent": None, "payment_link": None, "payment_method_types": ["card"],
-            "payment_status": "unpaid", "status": "open", "submit_type": None, "subscription": None,
+            "id": session_id,
+            "object": "checkout.session",
+            "adaptive_pricing": {"enabled": False},
+            "after_expiration": None,
+            "allow_promotion_codes": None,
+            "amount_subtotal": total,
+            "amount_total": total,
+            "automatic_tax": {"enabled": False, "liability": None, "status": None},
+            "billing_address_collection": None,
+            "cancel_url": p.get("cancel_url"),
+            "client_reference_id": p.get("client_reference_id"),
+            "client_secret": None,
+            "consent": None,
+            "created": now,
+            "currency": currencies.pop(),
+            "customer": None,
+            "customer_creation": "if_required",
+            "customer_details": None,
+            "customer_email": email,
+            "expires_at": expires_at,
+            "invoice": None,
+            "livemode": livemode,
+            "locale": locale,
+            "metadata": metadata,
+            "mode": "payment",
+            "payment_intent": None,
+            "payment_link": None,
+            "payment_method_types": ["card"],
+            "payment_status": "unpaid",
+            "status": "open",
+            "submit_type": None,
+            "subscription": None,
             "success_url": p.get("success_url"),
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-            "ui_mode": "hosted_page", "url": self._checkout_url(session_id),
+            "ui_mode": "hosted_page",
+            "url": self._checkout_url(session_id),
         }
         with self._lock:
             self.sessions[session_id] = session
@@ -551,8 +637,9 @@ class StripeDouble:
         with self._lock:
             session = self._session(request.match_info["id"])
             if session["status"] != "open":
-                raise StripeRefusal(400, 'Only Checkout Sessions with a status in ["open"] can be expired.',
-                                    param="session")
+                raise StripeRefusal(
+                    400, 'Only Checkout Sessions with a status in ["open"] can be expired.', param="session"
+                )
             self._mark_expired(session)
             return session
 
@@ -580,16 +667,20 @@ class StripeDouble:
         raise StripeRefusal(404, f"No such event: '{request.match_info['id']}'", code="resource_missing", param="id")
 
     def _unknown(self, request: web.Request, p: dict[str, Any], livemode: bool) -> dict[str, Any]:
-        raise StripeRefusal(404, f"Unrecognized request URL ({request.method}: {request.path}). Please see "
-                            "https://stripe.com/docs or we can help at https://support.stripe.com/.")
+        raise StripeRefusal(
+            404,
+            f"Unrecognized request URL ({request.method}: {request.path}). Please see "
+            "https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        )
 
     # -- state ---------------------------------------------------------------------
 
     def _session(self, session_id: str) -> dict[str, Any]:
         session = self.sessions.get(session_id)
         if session is None:
-            raise StripeRefusal(404, f"No such checkout.session: '{session_id}'", code="resource_missing",
-                                param="session")
+            raise StripeRefusal(
+                404, f"No such checkout.session: '{session_id}'", code="resource_missing", param="session"
+            )
         if session["status"] == "open" and session["expires_at"] <= self.clock():
             self._mark_expired(session)
         return session
@@ -607,12 +698,19 @@ class StripeDouble:
     def _event(self, type: str, session: dict[str, Any]) -> None:
         """Keep the event Stripe would send: listed at ``/v1/events``; for webhooks sign
         ``json.dumps(event).encode()`` with :func:`sign_webhook`."""
-        self.events.append({
-            "id": _random_id("evt_1", 24), "object": "event", "api_version": API_VERSION,
-            "created": int(self.clock()), "data": {"object": json.loads(json.dumps(session))},
-            "livemode": session["livemode"], "pending_webhooks": 1,
-            "request": {"id": None, "idempotency_key": None}, "type": type,
-        })
+        self.events.append(
+            {
+                "id": _random_id("evt_1", 24),
+                "object": "event",
+                "api_version": API_VERSION,
+                "created": int(self.clock()),
+                "data": {"object": json.loads(json.dumps(session))},
+                "livemode": session["livemode"],
+                "pending_webhooks": 1,
+                "request": {"id": None, "idempotency_key": None},
+                "type": type,
+            }
+        )
 
     @staticmethod
     def _checkout_url(session_id: str) -> str:

@@ -52,8 +52,15 @@ class TuiClock:
 
 def tui_settings(data_dir: Path, *, lang: str = "fr", **overrides) -> Settings:
     """The demo business's settings on ``data_dir``; no embedded worker."""
-    values = {**business_overrides(), "locale": lang, "data_dir": data_dir, "embedded_worker": False,
-              "sandbox_public_url": BASE_URL, "operator": "marie", **overrides}
+    values = {
+        **business_overrides(),
+        "locale": lang,
+        "data_dir": data_dir,
+        "embedded_worker": False,
+        "sandbox_public_url": BASE_URL,
+        "operator": "marie",
+        **overrides,
+    }
     return Settings(**values)
 
 

@@ -13,10 +13,13 @@ def _banner_text(app) -> str:
     return str(app.screen.query_one(ModeBanner).query_one("#banner-mode").render())
 
 
-@pytest.mark.parametrize(("key", "mode", "fr", "en"), [
-    ("sk_test_0123456789abcdef", "test", "STRIPE MODE TEST", "STRIPE TEST MODE"),
-    ("rk_live_0123456789abcdef", "live", "STRIPE LIVE", "STRIPE LIVE"),
-])
+@pytest.mark.parametrize(
+    ("key", "mode", "fr", "en"),
+    [
+        ("sk_test_0123456789abcdef", "test", "STRIPE MODE TEST", "STRIPE TEST MODE"),
+        ("rk_live_0123456789abcdef", "live", "STRIPE LIVE", "STRIPE LIVE"),
+    ],
+)
 async def test_stripe_banner(tui_data_dir, tui_clock, frozen_time, key, mode, fr, en):
     for lang, text in (("fr", fr), ("en", en)):
         settings = tui_settings(tui_data_dir, lang=lang, provider="stripe", stripe_api_key=key)
@@ -24,7 +27,7 @@ async def test_stripe_banner(tui_data_dir, tui_clock, frozen_time, key, mode, fr
         try:
             app = make_app(desk)
             async with app.run_test(size=(100, 30)) as pilot:
-                await until(pilot, lambda: app.provider_mode == mode)
+                await until(pilot, lambda app=app: app.provider_mode == mode)
                 await settle(pilot)
                 assert _banner_text(app) == text
                 assert app.screen.query_one(ModeBanner).has_class(f"-{mode}")

@@ -138,8 +138,9 @@ async def test_quick_filters_and_unpaid_only(tui_desk):
         await settle(pilot)
         assert screen.filter.unpaid_only
         assert all(r.paid < r.total for r in table.rows_by_reference.values())
-        expected = search_bookings(tui_desk, BookingQuery(day_from=monday, day_to=monday + timedelta(days=6),
-                                                          unpaid_only=True, limit=500)).total_count
+        expected = search_bookings(
+            tui_desk, BookingQuery(day_from=monday, day_to=monday + timedelta(days=6), unpaid_only=True, limit=500)
+        ).total_count
         assert screen.total == expected
 
         await pilot.press("4", "u")
@@ -199,9 +200,14 @@ async def test_find_booking_palette_opens_the_sheet(tui_desk):
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*reference)
-        await until(pilot, lambda: reference in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
-                    if app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count
-                    else False)
+        await until(
+            pilot,
+            lambda: (
+                reference in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
+                if app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count
+                else False
+            ),
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BookingSheet)
@@ -308,14 +314,17 @@ async def test_keys_typed_in_a_burst_all_reach_the_search(tui_desk):
         assert screen.filter.period is Period.ALL and screen.filter.text == reference
 
 
-@pytest.mark.parametrize(("text", "width", "right", "expected"), [
-    ("R-2026-0001", 12, False, "R-2026-0001 "),
-    ("12,00 €", 9, True, "  12,00 €"),
-    ("Élodie Martin", 15, False, "Élodie Martin  "),
-    ("Kayak 🛶", 9, False, "Kayak 🛶 "),  # the canoe takes two cells
-    ("Grande descente 24 km", 10, False, "Grande de…"),
-    ("沙织 山田", 6, False, "沙织 …"),  # wide characters are cut by cells, not by characters
-])
+@pytest.mark.parametrize(
+    ("text", "width", "right", "expected"),
+    [
+        ("R-2026-0001", 12, False, "R-2026-0001 "),
+        ("12,00 €", 9, True, "  12,00 €"),
+        ("Élodie Martin", 15, False, "Élodie Martin  "),
+        ("Kayak 🛶", 9, False, "Kayak 🛶 "),  # the canoe takes two cells
+        ("Grande descente 24 km", 10, False, "Grande de…"),
+        ("沙织 山田", 6, False, "沙织 …"),  # wide characters are cut by cells, not by characters
+    ],
+)
 def test_a_cell_is_exactly_its_width(text, width, right, expected):
     from rich.cells import cell_len
 

@@ -21,9 +21,11 @@ from tests.tui.conftest import make_app, settle, until
 def _booking_with_link(desk, status: str) -> tuple[str, PaymentLink]:
     with desk.read() as session:
         link, reference = session.execute(
-            select(PaymentLink, Booking.reference).join(Booking, Booking.id == PaymentLink.booking_id)
-            .where(PaymentLink.status == status, Booking.status == "confirmed",
-                   PaymentLink.recipient_email.is_not(None))
+            select(PaymentLink, Booking.reference)
+            .join(Booking, Booking.id == PaymentLink.booking_id)
+            .where(
+                PaymentLink.status == status, Booking.status == "confirmed", PaymentLink.recipient_email.is_not(None)
+            )
             .order_by(PaymentLink.id)
         ).first()
         # Only bookings whose links are all of that one kind, so the sheet selects it for sure.
@@ -119,8 +121,13 @@ async def test_cancel_link_asks_then_cancels(tui_desk):
         await pilot.press("y")
         await until(pilot, lambda: _link(tui_desk, link.id).status == "cancelled")
         await until(pilot, lambda: any(isinstance(m, LinkCancelled) and m.link_id == link.id for m in messages))
-        await until(pilot, lambda: sheet.detail.links and next(
-            v for v in sheet.detail.links if v.id == link.id).status.value == "cancelled")
+        await until(
+            pilot,
+            lambda: (
+                sheet.detail.links
+                and next(v for v in sheet.detail.links if v.id == link.id).status.value == "cancelled"
+            ),
+        )
         assert any(isinstance(m, BookingChanged) and m.reference == reference for m in messages)
 
 
@@ -165,8 +172,15 @@ async def test_copy_puts_the_url_on_the_clipboard(tui_desk):
 async def test_resend_confirmation_without_email_is_disabled_and_says_why(tui_desk):
     with tui_desk.read() as session:
         activity = session.execute(select(Booking.activity_id)).scalars().first()
-    detail = create_booking(tui_desk, NewBooking(activity=activity, start=tui_desk.now().replace(hour=12),
-                                                 participants=2, customer=NewCustomer(name="Benoît Sansmail")))
+    detail = create_booking(
+        tui_desk,
+        NewBooking(
+            activity=activity,
+            start=tui_desk.now().replace(hour=12),
+            participants=2,
+            customer=NewCustomer(name="Benoît Sansmail"),
+        ),
+    )
     emails_before = _count(tui_desk, EmailMessage)
     app = make_app(tui_desk)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -205,16 +219,20 @@ async def test_regenerate_an_expired_link(tui_desk):
     with tui_desk.read() as session:
         new = session.execute(select(PaymentLink).where(PaymentLink.replaces_id == link.id)).scalar_one()
     assert new.status == "open" and new.url
-    assert (new.amount_minor, new.label, new.recipient_email) == (link.amount_minor, link.label,
-                                                                  link.recipient_email)
+    assert (new.amount_minor, new.label, new.recipient_email) == (link.amount_minor, link.label, link.recipient_email)
 
 
 async def test_live_update_when_another_desk_records_a_payment(tui_desk, other_desk):
     with tui_desk.read() as session:
-        reference = session.execute(
-            select(Booking.reference).where(Booking.paid_minor == 0, Booking.pending_minor == 0,
-                                            Booking.status == "confirmed").order_by(Booking.id)
-        ).scalars().first()
+        reference = (
+            session.execute(
+                select(Booking.reference)
+                .where(Booking.paid_minor == 0, Booking.pending_minor == 0, Booking.status == "confirmed")
+                .order_by(Booking.id)
+            )
+            .scalars()
+            .first()
+        )
     app = make_app(tui_desk)
     async with app.run_test(size=(120, 40)) as pilot:
         sheet = await _open_sheet(app, pilot, reference)
@@ -228,10 +246,15 @@ async def test_live_update_when_another_desk_records_a_payment(tui_desk, other_d
 
 async def test_invalid_amount_writes_nothing(tui_desk):
     with tui_desk.read() as session:
-        reference = session.execute(
-            select(Booking.reference).where(Booking.paid_minor == 0, Booking.pending_minor == 0,
-                                            Booking.status == "confirmed").order_by(Booking.id)
-        ).scalars().first()
+        reference = (
+            session.execute(
+                select(Booking.reference)
+                .where(Booking.paid_minor == 0, Booking.pending_minor == 0, Booking.status == "confirmed")
+                .order_by(Booking.id)
+            )
+            .scalars()
+            .first()
+        )
     payments, links = _count(tui_desk, Payment), _count(tui_desk, PaymentLink)
     app = make_app(tui_desk)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -255,8 +278,16 @@ async def test_palette_offers_the_sheet_actions(tui_desk):
     async with app.run_test(size=(120, 40)) as pilot:
         sheet = await _open_sheet(app, pilot, reference)
         titles = [command.title for command in app.get_system_commands(sheet)]
-        for title in ("Encaisser", "Split", "Solde", "Copier", "Annuler lien", "Trouver une réservation",
-                      "Changer de thème", "Quitter"):
+        for title in (
+            "Encaisser",
+            "Split",
+            "Solde",
+            "Copier",
+            "Annuler lien",
+            "Trouver une réservation",
+            "Changer de thème",
+            "Quitter",
+        ):
             assert title in titles
         await pilot.press("question_mark")
         await settle(pilot)

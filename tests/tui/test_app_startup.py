@@ -37,8 +37,9 @@ def _desk_with_worker(tui_data_dir, tui_clock):
     return open_desk(tui_settings(tui_data_dir, embedded_worker=True), operator="marie", clock=tui_clock)
 
 
-async def test_the_background_worker_starts_once_the_list_shows_its_rows(tui_data_dir, tui_clock, frozen_time,
-                                                                       monkeypatch):
+async def test_the_background_worker_starts_once_the_list_shows_its_rows(
+    tui_data_dir, tui_clock, frozen_time, monkeypatch
+):
     desk = _desk_with_worker(tui_data_dir, tui_clock)
     try:
         app = make_app(desk, start_worker=True)

@@ -32,7 +32,9 @@ def test_invalid_theme_files_are_reported_not_loaded(tmp_path):
     (tmp_path / "unknown.toml").write_text('name = "unknown"\nprimary = "#336699"\nsparkles = true\n')
     (tmp_path / "noname.toml").write_text('primary = "#336699"\n')
     (tmp_path / "broken.toml").write_text('name = "broken\n')
-    (tmp_path / "variable.toml").write_text('name = "variable"\nprimary = "#336699"\n[variables]\nstatus-paid = "vert"\n')
+    (tmp_path / "variable.toml").write_text(
+        'name = "variable"\nprimary = "#336699"\n[variables]\nstatus-paid = "vert"\n'
+    )
     loaded = load_themes(tmp_path)
     assert [theme.name for theme in loaded.themes] == ["good"]
     texts = sorted(problem.text("fr") for problem in loaded.problems)
@@ -77,8 +79,9 @@ async def test_switch_theme_at_run_time_and_it_is_remembered(tui_desk):
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"clair")
-        await until(pilot, lambda: app.screen.query("CommandList") and
-                    app.screen.query_one("CommandList").option_count > 0)
+        await until(
+            pilot, lambda: app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count > 0
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert app.theme == "deskpay-light"
@@ -96,13 +99,15 @@ async def test_high_contrast_through_the_command_palette(tui_desk):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"changer de")
-        await until(pilot, lambda: app.screen.query("CommandList") and
-                    app.screen.query_one("CommandList").option_count > 0)
+        await until(
+            pilot, lambda: app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count > 0
+        )
         await pilot.press("enter")  # "Changer de thème"
         await settle(pilot)
         await pilot.press(*"contraste")
-        await until(pilot, lambda: app.screen.query("CommandList") and
-                    app.screen.query_one("CommandList").option_count > 0)
+        await until(
+            pilot, lambda: app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count > 0
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert app.theme == "deskpay-high-contrast"

@@ -33,8 +33,16 @@ from tests.tui.test_modals_support import (  # noqa: F401  (modal_desk is a fixt
 )
 
 # The CLI suite (tests/test_hostile_input.py) walks the whole catalogue; the forms get what stresses a text field.
-HOSTILE = ["", "   ", "12\r\nBcc: victim@example.com", "'; DROP TABLE booking; --", "💶💶 🛶", "\u202eevil",
-           "x" * 10_000, "ab\x00cd"]
+HOSTILE = [
+    "",
+    "   ",
+    "12\r\nBcc: victim@example.com",
+    "'; DROP TABLE booking; --",
+    "💶💶 🛶",
+    "\u202eevil",
+    "x" * 10_000,
+    "ab\x00cd",
+]
 
 
 def _state(desk, reference):
@@ -154,6 +162,7 @@ def _new_rows(desk, model, before: dict[str, list[tuple]]) -> list:
 
 # ------------------------------------------------------------------ split
 
+
 def _split_input(modal, field: str) -> Input:
     """``total``/``parts`` above the shares, or ``label``/``amount``/``email`` of the first share."""
     if field in ("total", "parts"):
@@ -196,13 +205,17 @@ def _split_accepts(field: str, value: str, created: list, queued: list) -> None:
         assert [link.amount_minor for link in created] == [3_800, 3_800]
 
 
-@pytest.mark.parametrize(("field", "values"), [
-    ("parts", NUMERIC_HOSTILE),
-    ("total", NUMERIC_HOSTILE),
-    ("amount", NUMERIC_HOSTILE),
-    ("email", [*HOSTILE, RTL_TEXT, "-5"]),
-    ("label", [*HOSTILE, RTL_TEXT, "١٢"]),
-], ids=["parts", "total", "share-amount", "share-email", "share-label"])
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        ("parts", NUMERIC_HOSTILE),
+        ("total", NUMERIC_HOSTILE),
+        ("amount", NUMERIC_HOSTILE),
+        ("email", [*HOSTILE, RTL_TEXT, "-5"]),
+        ("label", [*HOSTILE, RTL_TEXT, "١٢"]),
+    ],
+    ids=["parts", "total", "share-amount", "share-email", "share-label"],
+)
 async def test_split(modal_desk, field, values) -> None:
     """Share count, amount to split, and a share's amount, address and label: each hostile value in turn."""
     current = {"reference": booking(modal_desk, participants=2)}  # 2 × 38,00 € = 76,00 €
@@ -222,8 +235,9 @@ async def test_split(modal_desk, field, values) -> None:
                 continue
             assert app.is_running
             assert isinstance(app.results[-1], LinksOutcome)
-            _split_accepts(field, value, _new_rows(modal_desk, PaymentLink, before),
-                           _new_rows(modal_desk, EmailMessage, before))
+            _split_accepts(
+                field, value, _new_rows(modal_desk, PaymentLink, before), _new_rows(modal_desk, EmailMessage, before)
+            )
             current["reference"] = booking(modal_desk, participants=2)  # a fresh booking for the next value
             app.push_screen(app.make_screen(), callback=app.results.append)
             await settle(pilot)
@@ -258,10 +272,12 @@ async def test_split_text_ending_in_a_dash_is_not_called_a_negative_amount(modal
 
 # ------------------------------------------------------------------ new booking
 
+
 async def _booking_form(pilot, screen, *, new_customer: bool = True) -> None:
     """A form that would save: Canoë 7 km (22,00 €, full payment) on 10/07/2026 at 09:00 for 2, no email."""
     screen.query_one("#activity", Select).value = next(
-        a.id for a in screen.activities.values() if a.name == "Canoë 7 km")
+        a.id for a in screen.activities.values() if a.name == "Canoë 7 km"
+    )
     await pilot.pause()
     for selector, text in (("#date", "10/07/2026"), ("#time", "09:00"), ("#participants", "2")):
         screen.query_one(selector, Input).value = text
@@ -305,8 +321,15 @@ def _booking_accepts(field: str, value: str, made: list, customers: list) -> Non
     [stored] = made
     [customer] = customers
     start = stored.start_at.astimezone(PARIS)
-    expected = {"date": date(2026, 7, 10), "time": time(9, 0), "participants": 2, "total": 4_400,
-                "new-name": "Base Client", "new-email": None, "new-phone": None}
+    expected = {
+        "date": date(2026, 7, 10),
+        "time": time(9, 0),
+        "participants": 2,
+        "total": 4_400,
+        "new-name": "Base Client",
+        "new-email": None,
+        "new-phone": None,
+    }
     if field == "date":
         expected["date"] = _day(value)
         assert expected["date"] is not None, f"the form took {value!r} as a date"
@@ -325,21 +348,32 @@ def _booking_accepts(field: str, value: str, made: list, customers: list) -> Non
     else:  # an address or phone is optional: only "none" may be taken from this catalogue
         assert not value.strip(), f"the form stored {value!r} in {field}"
     assert (start.date(), start.time(), stored.participants, stored.total_minor) == (
-        expected["date"], expected["time"], expected["participants"], expected["total"])
+        expected["date"],
+        expected["time"],
+        expected["participants"],
+        expected["total"],
+    )
     assert (customer.name, customer.email, customer.phone) == (
-        expected["new-name"], expected["new-email"], expected["new-phone"])
+        expected["new-name"],
+        expected["new-email"],
+        expected["new-phone"],
+    )
     assert stored.customer_id == customer.id
 
 
-@pytest.mark.parametrize(("field", "values"), [
-    ("date", [*NUMERIC_HOSTILE, "١٠/٠٧/٢٠٢٦", "31/02/2026"]),
-    ("time", [*NUMERIC_HOSTILE, "25:00"]),
-    ("participants", [*NUMERIC_HOSTILE, "21"]),
-    ("total", NUMERIC_HOSTILE),
-    ("new-name", [*HOSTILE, RTL_TEXT, "١٢"]),  # a name may hold digits: the numeric extras add nothing
-    ("new-email", [*NUMERIC_HOSTILE, RTL_TEXT]),
-    ("new-phone", [*NUMERIC_HOSTILE, RTL_TEXT]),
-], ids=["date", "time", "participants", "total", "new-name", "new-email", "new-phone"])
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        ("date", [*NUMERIC_HOSTILE, "١٠/٠٧/٢٠٢٦", "31/02/2026"]),
+        ("time", [*NUMERIC_HOSTILE, "25:00"]),
+        ("participants", [*NUMERIC_HOSTILE, "21"]),
+        ("total", NUMERIC_HOSTILE),
+        ("new-name", [*HOSTILE, RTL_TEXT, "١٢"]),  # a name may hold digits: the numeric extras add nothing
+        ("new-email", [*NUMERIC_HOSTILE, RTL_TEXT]),
+        ("new-phone", [*NUMERIC_HOSTILE, RTL_TEXT]),
+    ],
+    ids=["date", "time", "participants", "total", "new-name", "new-email", "new-phone"],
+)
 async def test_new_booking(modal_desk, field, values) -> None:
     """Each text input of the new-booking screen, each hostile value in turn, the rest of the form valid."""
     app = ModalHost(lambda: NewBookingScreen(modal_desk))
@@ -390,12 +424,20 @@ async def test_new_booking_customer_search(modal_desk) -> None:
             assert said == "Choisissez un client dans la liste, ou « Nouveau client »."
 
 
-@pytest.mark.parametrize(("value", "field"), [
-    ("'; DROP TABLE booking; --", "new-name"), (RTL_TEXT, "new-name"), ("\u202eevil", "new-name"),
-    ("x" * 10_000, "new-name"), ("12\r\nBcc: victim@example.com", "new-email"), ("9" * 400, "new-phone"),
-], ids=["sql-name", "rtl-name", "bidi-override-name", "10000-chars-name", "crlf-email", "400-digits-phone"])
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ("'; DROP TABLE booking; --", "new-name"),
+        (RTL_TEXT, "new-name"),
+        ("\u202eevil", "new-name"),
+        ("x" * 10_000, "new-name"),
+        ("12\r\nBcc: victim@example.com", "new-email"),
+        ("9" * 400, "new-phone"),
+    ],
+    ids=["sql-name", "rtl-name", "bidi-override-name", "10000-chars-name", "crlf-email", "400-digits-phone"],
+)
 async def test_new_booking_new_customer_from_the_search(modal_desk, value, field) -> None:
-    """"New customer" copies what was searched into the name, email or phone: the same rules apply there."""
+    """ "New customer" copies what was searched into the name, email or phone: the same rules apply there."""
     app = ModalHost(lambda: NewBookingScreen(modal_desk))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -418,10 +460,14 @@ async def test_new_booking_new_customer_from_the_search(modal_desk, value, field
     assert len(_new_rows(modal_desk, Booking, before)) == 1
 
 
-@pytest.mark.parametrize("value", [
-    "9" * 25,
-    TOO_MANY_DIGITS,
-], ids=["25 digits", "10,000 digits"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9" * 25,
+        TOO_MANY_DIGITS,
+    ],
+    ids=["25 digits", "10,000 digits"],
+)
 async def test_new_booking_huge_participants(modal_desk, value) -> None:
     app = ModalHost(lambda: NewBookingScreen(modal_desk))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -450,6 +496,9 @@ async def test_new_booking_date_and_time_errors_show_what_was_typed_on_one_visib
                 await settle(pilot)
                 shown[field, value[:30]] = text_of(screen.query_one("#error", Static))
             screen.query_one(f"#{field}", Input).value = "10/07/2026" if field == "date" else "09:00"
-        bad = {key: said[:60] for key, said in shown.items()
-               if not (said.strip() and said.isprintable() and len(said) <= 200)}
+        bad = {
+            key: said[:60]
+            for key, said in shown.items()
+            if not (said.strip() and said.isprintable() and len(said) <= 200)
+        }
         assert bad == {}

@@ -110,8 +110,7 @@ async def test_invalid_amount_is_refused_inline_and_nothing_is_saved(modal_desk)
     async with app.run_test(size=(100, 30), message_hook=app.record) as pilot:
         await settle(pilot)
         modal = app.screen
-        for typed, expected in (("douze", "n'est pas un montant"), ("500", "dépasse les 152,00"),
-                                ("-3", "négatif")):
+        for typed, expected in (("douze", "n'est pas un montant"), ("500", "dépasse les 152,00"), ("-3", "négatif")):
             modal.query_one("#amount", Input).value = typed
             await choose_mode(pilot, "cash")
             await pilot.click("#submit")
@@ -174,7 +173,11 @@ async def test_online_creates_a_link_then_emails_it_with_an_edited_subject(modal
     assert result.mode == "online" and result.link.id == link.id and result.emailed_to == "elodie@example.com"
     [email] = emails(modal_desk)
     assert (email.to_addr, email.subject, email.status, email.link_id) == (
-        "elodie@example.com", "Votre acompte pour samedi", "queued", link.id)
+        "elodie@example.com",
+        "Votre acompte pour samedi",
+        "queued",
+        link.id,
+    )
     assert link.url in email.text
     assert [(m.to, m.kind) for m in app.posted(EmailQueued)] == [("elodie@example.com", "payment_link")]
 

@@ -19,8 +19,9 @@ from tests.tui.test_modals_support import (  # noqa: F401  (fixtures)
 )
 
 
-@pytest.mark.parametrize(("keys", "expected"), [(["y"], True), (["o"], True), (["n"], False), (["escape"], False),
-                                                (["enter"], True)])
+@pytest.mark.parametrize(
+    ("keys", "expected"), [(["y"], True), (["o"], True), (["n"], False), (["escape"], False), (["enter"], True)]
+)
 async def test_confirm_answers(keys, expected) -> None:
     app = ModalHost(lambda: ConfirmModal("Annuler le lien ?"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -62,15 +63,22 @@ async def test_customer_edit_saves_every_field(modal_desk) -> None:
     assert app.results == [True]
     customer = customer_of(modal_desk, reference)
     assert (customer.name, customer.email, customer.phone, customer.language) == (
-        "Élodie Martin-Roux", "elodie.roux@example.com", "+33 6 00 00 00 01", "en")
+        "Élodie Martin-Roux",
+        "elodie.roux@example.com",
+        "+33 6 00 00 00 01",
+        "en",
+    )
     assert [c.name for c in find_customers(modal_desk, "roux")] == ["Élodie Martin-Roux"]
 
 
-@pytest.mark.parametrize(("field", "value", "expected"), [
-    ("email", "elodie@", "elodie@"),
-    ("phone", "call me", "n'est pas un numéro de téléphone"),
-    ("name", "   ", "Le nom est obligatoire"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("email", "elodie@", "elodie@"),
+        ("phone", "call me", "n'est pas un numéro de téléphone"),
+        ("name", "   ", "Le nom est obligatoire"),
+    ],
+)
 async def test_customer_edit_refuses_inline_and_changes_nothing(modal_desk, field, value, expected) -> None:
     reference = booking(modal_desk)
     before = customer_of(modal_desk, reference)

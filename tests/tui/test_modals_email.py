@@ -65,10 +65,15 @@ async def test_preview_follows_the_edits_and_the_edited_email_is_queued(modal_de
     assert app.results == [True]
     [email] = emails(modal_desk)
     assert (email.to_addr, email.subject, email.kind, email.status) == (
-        "papa.martin@example.com", "Le solde de la descente", "payment_link", "queued")
+        "papa.martin@example.com",
+        "Le solde de la descente",
+        "payment_link",
+        "queued",
+    )
     assert "Merci pour samedi !" in email.text and link.url in email.text
     assert [(m.to, m.kind, m.reference) for m in app.posted(EmailQueued)] == [
-        ("papa.martin@example.com", "payment_link", link.booking_reference)]
+        ("papa.martin@example.com", "payment_link", link.booking_reference)
+    ]
 
 
 async def test_bad_address_and_injected_header_are_refused_and_nothing_is_queued(modal_desk) -> None:
@@ -123,8 +128,9 @@ async def test_without_any_address_the_operator_is_asked_for_one(modal_desk) -> 
 
 async def test_a_paid_link_cannot_be_emailed(modal_desk) -> None:
     link = await open_link(modal_desk)
-    record_provider_payment(modal_desk, provider="sandbox", payment_reference="p1", amount=Money(2_000, "EUR"),
-                            link_id=link.id)
+    record_provider_payment(
+        modal_desk, provider="sandbox", payment_reference="p1", amount=Money(2_000, "EUR"), link_id=link.id
+    )
     before = len(emails(modal_desk))  # the receipt
     app = host_for(modal_desk, link.id)
     async with app.run_test(size=(100, 36)) as pilot:

@@ -104,7 +104,8 @@ async def test_existing_customer_found_as_you_type_full_amount_and_edited_total(
         await settle(pilot)
         screen = app.screen
         screen.query_one("#activity", Select).value = next(
-            a.id for a in screen.activities.values() if a.name == "Canoë 7 km")
+            a.id for a in screen.activities.values() if a.name == "Canoë 7 km"
+        )
         await pilot.pause()
         await fill(pilot, "#participants", "2")
         await fill(pilot, "#total", "40")

@@ -27,8 +27,11 @@ async def two_emails(desk) -> tuple[int, int]:
     await collect_online(desk, second, "30", send_email=True)
     failed, queued = (e.id for e in emails(desk))
     with desk.write() as session:
-        session.execute(update(EmailMessage).where(EmailMessage.id == failed).values(
-            status="failed", attempts=8, last_error="550 5.1.1 mailbox unavailable", next_attempt_at=None))
+        session.execute(
+            update(EmailMessage)
+            .where(EmailMessage.id == failed)
+            .values(status="failed", attempts=8, last_error="550 5.1.1 mailbox unavailable", next_attempt_at=None)
+        )
     return failed, queued
 
 

@@ -43,8 +43,11 @@ async def test_equal_shares_of_what_can_be_requested_one_per_participant(modal_d
         modal = app.screen
         assert modal.query_one("#total", Input).value == "114,00"
         assert modal.query_one("#parts", Input).value == "3"
-        assert share_values(modal) == [("Participant 1", "38,00", ""), ("Participant 2", "38,00", ""),
-                                       ("Participant 3", "38,00", "")]
+        assert share_values(modal) == [
+            ("Participant 1", "38,00", ""),
+            ("Participant 2", "38,00", ""),
+            ("Participant 3", "38,00", ""),
+        ]
         assert "Total des parts : 114,00 € sur 114,00 € encaissables." in screen_text(app)
         assert modal.query_one("#create", Button).label.plain == "Créer 3 liens"
 
@@ -60,8 +63,11 @@ async def test_changing_the_count_reshares_and_keeps_what_was_typed(modal_desk) 
         await type_into(pilot, modal.query_one("#parts", Input), "3")
         await settle(pilot)
         # 76,00 / 3: the remainder cent goes to the first share.
-        assert share_values(modal) == [("Participant 1", "25,34", "anna@example.com"),
-                                       ("Participant 2", "25,33", ""), ("Participant 3", "25,33", "")]
+        assert share_values(modal) == [
+            ("Participant 1", "25,34", "anna@example.com"),
+            ("Participant 2", "25,33", ""),
+            ("Participant 3", "25,33", ""),
+        ]
         await type_into(pilot, modal.query_one("#parts", Input), "0")
         await settle(pilot)
         assert "Divisez en 1 à 50 liens." in text_of(modal.query_one("#sum", Static))
@@ -106,14 +112,14 @@ async def test_one_step_creates_every_link_and_queues_the_emails(modal_desk) -> 
     [outcome] = app.results
     assert isinstance(outcome, LinksOutcome) and len(outcome.created) == 3
     stored = links(modal_desk)
-    assert [(l.label, l.amount_minor, l.recipient_email, l.purpose, l.status) for l in stored] == [
+    assert [(line.label, line.amount_minor, line.recipient_email, line.purpose, line.status) for line in stored] == [
         ("Anna", 3_800, "anna@example.com", "split", "open"),
         ("Participant 2", 3_000, None, "split", "open"),
         ("Participant 3", 3_800, "carl@example.com", "split", "open"),
     ]
     assert sorted(e.to_addr for e in emails(modal_desk)) == ["anna@example.com", "carl@example.com"]
     assert all(e.kind == "split_share" for e in emails(modal_desk))
-    assert [m.link_ids for m in app.posted(LinkCreated)] == [tuple(l.id for l in stored)]
+    assert [m.link_ids for m in app.posted(LinkCreated)] == [tuple(line.id for line in stored)]
     assert sorted(m.to for m in app.posted(EmailQueued)) == ["anna@example.com", "carl@example.com"]
 
 

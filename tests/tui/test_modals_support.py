@@ -53,14 +53,22 @@ class FixedSandbox(SandboxProvider):
 
     async def create_link(self, request: LinkRequest) -> CreatedLink:
         token = hashlib.sha256(f"deskpay-test-{request.link_id}".encode()).hexdigest()[:43]
-        return CreatedLink(provider_id=f"sbx_{request.link_id}", url=f"{self.base_url}/pay/{token}",
-                           expires_at=request.expires_at)
+        return CreatedLink(
+            provider_id=f"sbx_{request.link_id}", url=f"{self.base_url}/pay/{token}", expires_at=request.expires_at
+        )
 
 
 def make_modal_desk(tmp_path, *, locale: str = "fr") -> Desk:
-    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'modals.sqlite3'}",
-                        business_name="Les Pagaies du Pont d'Arc", operator="alice", provider="sandbox",
-                        sandbox_public_url=BASE_URL, locale=locale, smtp_from="reservations@example.com")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'modals.sqlite3'}",
+        business_name="Les Pagaies du Pont d'Arc",
+        operator="alice",
+        provider="sandbox",
+        sandbox_public_url=BASE_URL,
+        locale=locale,
+        smtp_from="reservations@example.com",
+    )
     desk = open_desk(settings, operator="alice", clock=FixedClock())
     desk.use_provider(FixedSandbox(BASE_URL))
     return desk
@@ -81,22 +89,51 @@ def modal_desk(tmp_path, monkeypatch) -> Iterator[Desk]:
 
 def seed_activities(desk: Desk) -> None:
     with desk.write() as session:
-        session.add(Activity(name="Canoë 7 km", unit_price_minor=2_200, currency="EUR", max_participants=20,
-                             terms_kind="full", start_times="09:00,14:00"))
-        session.add(Activity(name="Grande descente 24 km", unit_price_minor=3_800, currency="EUR",
-                             max_participants=20, terms_kind="deposit_percent", terms_percent=30,
-                             start_times="08:30,09:30"))
+        session.add(
+            Activity(
+                name="Canoë 7 km",
+                unit_price_minor=2_200,
+                currency="EUR",
+                max_participants=20,
+                terms_kind="full",
+                start_times="09:00,14:00",
+            )
+        )
+        session.add(
+            Activity(
+                name="Grande descente 24 km",
+                unit_price_minor=3_800,
+                currency="EUR",
+                max_participants=20,
+                terms_kind="deposit_percent",
+                terms_percent=30,
+                start_times="08:30,09:30",
+            )
+        )
 
 
-def booking(desk: Desk, *, activity: str = "Grande descente 24 km", participants: int = 4,
-            name: str = "Élodie Martin", email: str | None = "elodie@example.com", language: str = "fr") -> str:
+def booking(
+    desk: Desk,
+    *,
+    activity: str = "Grande descente 24 km",
+    participants: int = 4,
+    name: str = "Élodie Martin",
+    email: str | None = "elodie@example.com",
+    language: str = "fr",
+) -> str:
     """A booking made through the service, three days ahead; its reference."""
     from deskpay.services.bookings.create import NewBooking, create_booking
     from deskpay.services.bookings.customers import NewCustomer
 
-    detail = create_booking(desk, NewBooking(
-        activity=activity, start=desk.now() + timedelta(days=3), participants=participants,
-        customer=NewCustomer(name=name, email=email, phone="+33 6 12 34 56 78", language=language)))
+    detail = create_booking(
+        desk,
+        NewBooking(
+            activity=activity,
+            start=desk.now() + timedelta(days=3),
+            participants=participants,
+            customer=NewCustomer(name=name, email=email, phone="+33 6 12 34 56 78", language=language),
+        ),
+    )
     return detail.reference
 
 
@@ -189,9 +226,19 @@ def test_the_fixed_sandbox_makes_the_same_url_for_the_same_link(tmp_path) -> Non
     import asyncio
 
     provider = FixedSandbox(BASE_URL)
-    request = LinkRequest(link_id=7, token="x", idempotency_key="k", amount=None, booking_reference="R",  # type: ignore[arg-type]
-                          label="", recipient_email=None, language="fr", expires_at=MODALS_NOW,
-                          business_name="B", operator="o")
+    request = LinkRequest(
+        link_id=7,
+        token="x",
+        idempotency_key="k",
+        amount=None,
+        booking_reference="R",  # type: ignore[arg-type]
+        label="",
+        recipient_email=None,
+        language="fr",
+        expires_at=MODALS_NOW,
+        business_name="B",
+        operator="o",
+    )
     first = asyncio.run(provider.create_link(request)).url
     assert first == asyncio.run(provider.create_link(request)).url
     assert first.startswith(f"{BASE_URL}/pay/") and len(first) == len(BASE_URL) + 5 + 43

@@ -65,7 +65,12 @@ async def test_80x24_sandbox_link_scans_back_to_its_url_with_text_beside(modal_d
         text = screen.query_one("#qr-text")
         assert text.region.x >= view.region.right and text.region.right <= 80
         shown = screen_text(app)
-        for expected in ("Les Pagaies du Pont d'Arc", reference, "Scannez le code pour payer", "Expire dans 24 h 00 min"):
+        for expected in (
+            "Les Pagaies du Pont d'Arc",
+            reference,
+            "Scannez le code pour payer",
+            "Expire dans 24 h 00 min",
+        ):
             assert expected in shown
         # Black on white, whatever the theme: sample the drawn cells' colours.
         strips = app.screen._compositor.render_strips()
@@ -108,8 +113,9 @@ async def test_turns_into_paid_as_soon_as_the_link_is_paid(modal_desk) -> None:
     async with app.run_test(size=(80, 24), message_hook=app.record) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#qr-layout").display
-        record_provider_payment(modal_desk, provider="sandbox", payment_reference="sbx_pay_1",
-                                amount=Money(4_560, "EUR"), link_id=link.id)
+        record_provider_payment(
+            modal_desk, provider="sandbox", payment_reference="sbx_pay_1", amount=Money(4_560, "EUR"), link_id=link.id
+        )
         await pilot.pause(1.3)  # one poll
         await settle(pilot)
         screen = app.screen
@@ -142,8 +148,9 @@ def _stripe_like(length: int) -> str:
     return (url + "#fid" + "".join(rng.choice(string.ascii_letters) for _ in range(length)))[:length]
 
 
-@pytest.mark.parametrize(("size", "kind"), [((80, 24), "beside"), ((100, 30), "beside"), ((120, 40), "below"),
-                                             ((80, 50), "below")])
+@pytest.mark.parametrize(
+    ("size", "kind"), [((80, 24), "beside"), ((100, 30), "beside"), ((120, 40), "below"), ((80, 50), "below")]
+)
 def test_plan_layout_fits_code_and_text(size, kind) -> None:
     url = f"{BASE_URL}/pay/" + "a" * 43
     plan = plan_layout(url, size)
@@ -174,9 +181,15 @@ async def test_in_the_real_app_at_80x24_the_code_still_scans_under_the_banner(tu
 
     with tui_desk.read() as session:
         busy = select(PaymentLink.booking_id).where(PaymentLink.status == "open")
-        reference = session.execute(select(Booking.reference).where(
-            Booking.paid_minor == 0, Booking.start_at >= tui_desk.now(), Booking.id.not_in(busy))
-            .order_by(Booking.id)).scalars().first()
+        reference = (
+            session.execute(
+                select(Booking.reference)
+                .where(Booking.paid_minor == 0, Booking.start_at >= tui_desk.now(), Booking.id.not_in(busy))
+                .order_by(Booking.id)
+            )
+            .scalars()
+            .first()
+        )
     link = (await collect_online(tui_desk, reference, "30")).links[0]
     app = make_app(tui_desk)
     async with app.run_test(size=(80, 24)) as pilot:

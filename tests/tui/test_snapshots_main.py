@@ -28,11 +28,17 @@ def _sheet_reference(data_dir) -> str:
     desk = open_desk(tui_settings(data_dir), operator="marie", migrate=False, clock=TuiClock())
     try:
         with desk.read() as session:
-            reference = session.execute(
-                select(Booking.reference).join(PaymentLink, PaymentLink.booking_id == Booking.id)
-                .join(Customer, Customer.id == Booking.customer_id)
-                .where(PaymentLink.status == "open", Customer.email.is_not(None)).order_by(Booking.id)
-            ).scalars().first()
+            reference = (
+                session.execute(
+                    select(Booking.reference)
+                    .join(PaymentLink, PaymentLink.booking_id == Booking.id)
+                    .join(Customer, Customer.id == Booking.customer_id)
+                    .where(PaymentLink.status == "open", Customer.email.is_not(None))
+                    .order_by(Booking.id)
+                )
+                .scalars()
+                .first()
+            )
         collect_offline(desk, reference, "10,00", "cash")
         return reference
     finally:

@@ -39,12 +39,22 @@ def _reference(app) -> str:
     """The first upcoming demo booking with nothing paid, no open link and a customer with an email."""
     with app.desk.read() as session:
         open_links = select(PaymentLink.booking_id).where(PaymentLink.status == "open")
-        return session.execute(
-            select(Booking.reference).join(Customer, Customer.id == Booking.customer_id)
-            .where(Booking.paid_minor == 0, Booking.participants >= 3, Customer.email.is_not(None),
-                   Booking.start_at >= app.desk.now(), Booking.id.not_in(open_links))
-            .order_by(Booking.id)
-        ).scalars().first()
+        return (
+            session.execute(
+                select(Booking.reference)
+                .join(Customer, Customer.id == Booking.customer_id)
+                .where(
+                    Booking.paid_minor == 0,
+                    Booking.participants >= 3,
+                    Customer.email.is_not(None),
+                    Booking.start_at >= app.desk.now(),
+                    Booking.id.not_in(open_links),
+                )
+                .order_by(Booking.id)
+            )
+            .scalars()
+            .first()
+        )
 
 
 async def _still(pilot) -> None:

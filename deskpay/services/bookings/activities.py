@@ -17,8 +17,10 @@ from deskpay.store.models import Activity
 
 def list_activities(desk: Desk) -> list[ActivityView]:
     with desk.read() as session:
-        return [activity_view(a) for a in
-                session.execute(select(Activity).where(Activity.active).order_by(Activity.name)).scalars()]
+        return [
+            activity_view(a)
+            for a in session.execute(select(Activity).where(Activity.active).order_by(Activity.name)).scalars()
+        ]
 
 
 def find_activity(session, activity: str | int) -> Activity:
@@ -30,9 +32,11 @@ def find_activity(session, activity: str | int) -> Activity:
         row = session.execute(select(Activity).where(Activity.name == name)).scalar_one_or_none()
         if row is None and name:
             pattern = f"%{escape_like(name[:100])}%"
-            matches = session.execute(
-                select(Activity).where(Activity.name.ilike(pattern, escape="\\"), Activity.active)
-            ).scalars().all()
+            matches = (
+                session.execute(select(Activity).where(Activity.name.ilike(pattern, escape="\\"), Activity.active))
+                .scalars()
+                .all()
+            )
             row = matches[0] if len(matches) == 1 else None
     if row is None or not row.active:
         raise NotFound("activity.not_found", name=str(activity)[:80])
@@ -73,5 +77,12 @@ def set_activity_terms(desk: Desk, activity_name: str, terms: PaymentTerms | Non
         activity.terms_percent = terms.percent if terms else 0
         activity.terms_fixed_minor = terms.fixed_minor if terms else 0
         session.add(activity)
-        audit(session, operator=desk.operator, action="activity.terms", now=now, activity=activity.name,
-              before=before, after=terms.to_mapping(activity.currency) if terms else None)
+        audit(
+            session,
+            operator=desk.operator,
+            action="activity.terms",
+            now=now,
+            activity=activity.name,
+            before=before,
+            after=terms.to_mapping(activity.currency) if terms else None,
+        )

@@ -41,8 +41,7 @@ def _customer_email(session, booking: Booking) -> str:
     return customer.email
 
 
-async def send_confirmation(desk: Desk, reference: str,
-                            mode: ConfirmationMode | str | None = None) -> ConfirmationSent:
+async def send_confirmation(desk: Desk, reference: str, mode: ConfirmationMode | str | None = None) -> ConfirmationSent:
     """Email the confirmation, with a link for the deposit or the full amount per the terms.
 
     An open confirmation link is reused rather than doubled; when nothing is
@@ -56,29 +55,50 @@ async def send_confirmation(desk: Desk, reference: str,
             _customer_email(session, booking)
             if mode is ConfirmationMode.NONE:
                 return None, False
-            existing = session.execute(
-                select(PaymentLink.id).where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN,
-                                             PaymentLink.purpose == LinkPurpose.CONFIRMATION, PaymentLink.url.is_not(None))
-                .order_by(PaymentLink.id.desc())
-            ).scalars().first()
+            existing = (
+                session.execute(
+                    select(PaymentLink.id)
+                    .where(
+                        PaymentLink.booking_id == booking.id,
+                        PaymentLink.status == LinkStatus.OPEN,
+                        PaymentLink.purpose == LinkPurpose.CONFIRMATION,
+                        PaymentLink.url.is_not(None),
+                    )
+                    .order_by(PaymentLink.id.desc())
+                )
+                .scalars()
+                .first()
+            )
             if existing is not None:
                 return existing, False
             activity = session.get(Activity, booking.activity_id)
             chosen = mode or default_mode(desk, activity)
             amounts = compute_amounts(session, booking)
-            ask = terms_for(desk, activity).confirmation_amount(chosen, amounts.total, amounts.paid, amounts.requestable)
+            ask = terms_for(desk, activity).confirmation_amount(
+                chosen, amounts.total, amounts.paid, amounts.requestable
+            )
             return None, bool(ask)
 
     existing_id, needs_link = await asyncio.to_thread(prepare)
     if needs_link:
+
         def plan(session, booking, customer, amounts):
             activity = session.get(Activity, booking.activity_id)
             chosen = mode or default_mode(desk, activity)
-            ask = terms_for(desk, activity).confirmation_amount(chosen, amounts.total, amounts.paid, amounts.requestable)
+            ask = terms_for(desk, activity).confirmation_amount(
+                chosen, amounts.total, amounts.paid, amounts.requestable
+            )
             if not ask:
                 return []
-            return [LinkSpec(amount=ask, label=text(f"link.label.{chosen}", booking.language),
-                             recipient=_customer_email(session, booking), notify=True, purpose=LinkPurpose.CONFIRMATION)]
+            return [
+                LinkSpec(
+                    amount=ask,
+                    label=text(f"link.label.{chosen}", booking.language),
+                    recipient=_customer_email(session, booking),
+                    notify=True,
+                    purpose=LinkPurpose.CONFIRMATION,
+                )
+            ]
 
         outcome = await open_links(desk, reference, plan)
         link = outcome.links[0]
@@ -99,12 +119,27 @@ async def send_confirmation(desk: Desk, reference: str,
                 amounts = compute_amounts(session, booking)
                 context = booking_context(desk.settings, booking, activity, customer, amounts.paid, booking.language)
                 draft = draft_email("confirmation", booking.language, to, context)
-            queue_draft(session, desk.settings, draft, now=now, operator=desk.operator, booking_id=booking.id,
-                        link_id=link.id if link else None)
-            audit(session, operator=desk.operator, action="confirmation.send", now=now, booking_id=booking.id,
-                  to=to, link_id=link.id if link else None)
+            queue_draft(
+                session,
+                desk.settings,
+                draft,
+                now=now,
+                operator=desk.operator,
+                booking_id=booking.id,
+                link_id=link.id if link else None,
+            )
+            audit(
+                session,
+                operator=desk.operator,
+                action="confirmation.send",
+                now=now,
+                booking_id=booking.id,
+                to=to,
+                link_id=link.id if link else None,
+            )
             refresh_booking(session, booking, now)
-            return ConfirmationSent(to=to, link=link_view(link, booking.reference) if link else None,
-                                    reused_link=link is not None)
+            return ConfirmationSent(
+                to=to, link=link_view(link, booking.reference) if link else None, reused_link=link is not None
+            )
 
     return await asyncio.to_thread(send_without_new_link)

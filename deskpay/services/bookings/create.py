@@ -58,8 +58,13 @@ def create_booking(desk: Desk, data: NewBooking) -> BookingDetail:
         activity = find_activity(session, data.activity)
         check_participants(data.participants, activity)
         if customer_data is not None:
-            customer = Customer(name=customer_data.name, email=customer_data.email, phone=customer_data.phone,
-                                language=customer_data.language, created_at=now)
+            customer = Customer(
+                name=customer_data.name,
+                email=customer_data.email,
+                phone=customer_data.phone,
+                language=customer_data.language,
+                created_at=now,
+            )
             session.add(customer)
             session.flush()
         else:
@@ -73,16 +78,35 @@ def create_booking(desk: Desk, data: NewBooking) -> BookingDetail:
             total = as_money(data.total, activity.currency, desk)
         year = start.astimezone(settings.tz()).year
         reference = f"R-{year}-{next_sequence(session, f'booking:{year}'):06d}"
-        booking = Booking(reference=reference, activity_id=activity.id, customer_id=customer.id, start_at=start,
-                          participants=data.participants, total_minor=total.minor, currency=total.currency,
-                          language=language, notes=notes, search_text=customer_search_key(reference, customer),
-                          created_at=now, updated_at=now)
+        booking = Booking(
+            reference=reference,
+            activity_id=activity.id,
+            customer_id=customer.id,
+            start_at=start,
+            participants=data.participants,
+            total_minor=total.minor,
+            currency=total.currency,
+            language=language,
+            notes=notes,
+            search_text=customer_search_key(reference, customer),
+            created_at=now,
+            updated_at=now,
+        )
         session.add(booking)
         session.flush()
         refresh_booking(session, booking, now)
-        audit(session, operator=desk.operator, action="booking.create", now=now, booking_id=booking.id,
-              reference=reference, activity=activity.name, participants=data.participants, total=total,
-              customer=customer.name)
+        audit(
+            session,
+            operator=desk.operator,
+            action="booking.create",
+            now=now,
+            booking_id=booking.id,
+            reference=reference,
+            activity=activity.name,
+            participants=data.participants,
+            total=total,
+            customer=customer.name,
+        )
         return detail_of(session, booking)
 
 
@@ -97,8 +121,7 @@ class Booked:
     """Why the confirmation did not go out; the booking stands, and its sheet can resend it."""
 
 
-async def book(desk: Desk, data: NewBooking,
-               confirm: ConfirmationMode | str = ConfirmationMode.NONE) -> Booked:
+async def book(desk: Desk, data: NewBooking, confirm: ConfirmationMode | str = ConfirmationMode.NONE) -> Booked:
     """The phone booking: create the booking, then send its confirmation with a payment link.
 
     Asking for a confirmation the customer cannot receive (no email) is

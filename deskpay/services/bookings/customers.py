@@ -33,8 +33,12 @@ def clean_customer(desk: Desk, data: NewCustomer) -> NewCustomer:
     from deskpay.services.emails.mime import validate_address
 
     email = validate_address(data.email) if data.email and data.email.strip() else None
-    return NewCustomer(name=clean_line(data.name, "Name", max_len=200, required=True), email=email,
-                       phone=clean_phone(data.phone), language=check_language(data.language))
+    return NewCustomer(
+        name=clean_line(data.name, "Name", max_len=200, required=True),
+        email=email,
+        phone=clean_phone(data.phone),
+        language=check_language(data.language),
+    )
 
 
 def customer_search_key(reference: str, customer: Customer) -> str:
@@ -50,17 +54,27 @@ def edit_customer(desk: Desk, customer_id: int, data: NewCustomer) -> None:
         if customer is None:
             raise NotFound("customer.not_found", id=customer_id)
         before = {"name": customer.name, "email": customer.email, "phone": customer.phone}
-        customer.name, customer.email, customer.phone, customer.language = (clean.name, clean.email, clean.phone,
-                                                                             clean.language)
+        customer.name, customer.email, customer.phone, customer.language = (
+            clean.name,
+            clean.email,
+            clean.phone,
+            clean.language,
+        )
         session.add(customer)
         bookings = session.execute(select(Booking).where(Booking.customer_id == customer.id)).scalars().all()
         for booking in bookings:
             booking.search_text = customer_search_key(booking.reference, customer)
             session.add(booking)
             refresh_booking(session, booking, now)
-        audit(session, operator=desk.operator, action="customer.edit", now=now,
-              booking_id=bookings[-1].id if bookings else None, before=before,
-              after={"name": clean.name, "email": clean.email, "phone": clean.phone})
+        audit(
+            session,
+            operator=desk.operator,
+            action="customer.edit",
+            now=now,
+            booking_id=bookings[-1].id if bookings else None,
+            before=before,
+            after={"name": clean.name, "email": clean.email, "phone": clean.phone},
+        )
 
 
 def find_customers(desk: Desk, text: str, limit: int = 20) -> list[CustomerView]:
@@ -73,8 +87,12 @@ def find_customers(desk: Desk, text: str, limit: int = 20) -> list[CustomerView]
             # The folded keys (name, email, phone digits) live on the customer's bookings;
             # lower() in the database folds neither accents nor, on SQLite, non-ASCII case.
             via_bookings = select(Booking.customer_id).where(Booking.search_text.like(pattern, escape="\\"))
-            statement = statement.where(or_(Customer.id.in_(via_bookings),
-                                            func.lower(Customer.name).like(pattern, escape="\\"),
-                                            func.lower(Customer.email).like(pattern, escape="\\"),
-                                            Customer.phone.like(pattern, escape="\\")))
+            statement = statement.where(
+                or_(
+                    Customer.id.in_(via_bookings),
+                    func.lower(Customer.name).like(pattern, escape="\\"),
+                    func.lower(Customer.email).like(pattern, escape="\\"),
+                    Customer.phone.like(pattern, escape="\\"),
+                )
+            )
         return [customer_view(c) for c in session.execute(statement).scalars()]

@@ -31,9 +31,15 @@ class EditOutcome:
     cancelled_links: tuple[LinkView, ...]
 
 
-async def edit_booking(desk: Desk, reference: str, *, participants: int | None = None,
-                       total: Money | str | None = None, notes: str | None = None,
-                       start: datetime | None = None) -> EditOutcome:
+async def edit_booking(
+    desk: Desk,
+    reference: str,
+    *,
+    participants: int | None = None,
+    total: Money | str | None = None,
+    notes: str | None = None,
+    start: datetime | None = None,
+) -> EditOutcome:
     """Change a booking; open links that no longer fit what can be requested are cancelled, newest first."""
     from deskpay.services.settlement import close_links_at_provider
 
@@ -63,10 +69,15 @@ async def edit_booking(desk: Desk, reference: str, *, participants: int | None =
                 raise InvalidInput("booking.total_below_paid", total=amounts.total, paid=amounts.paid)
             cancelled: list[PaymentLink] = []
             if amounts.pending > amounts.balance:
-                open_links = session.execute(
-                    select(PaymentLink).where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN)
-                    .order_by(PaymentLink.created_at.desc(), PaymentLink.id.desc())
-                ).scalars().all()
+                open_links = (
+                    session.execute(
+                        select(PaymentLink)
+                        .where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN)
+                        .order_by(PaymentLink.created_at.desc(), PaymentLink.id.desc())
+                    )
+                    .scalars()
+                    .all()
+                )
                 pending = amounts.pending.minor
                 for link in open_links:
                     if pending <= amounts.balance.minor:
@@ -80,18 +91,25 @@ async def edit_booking(desk: Desk, reference: str, *, participants: int | None =
             session.add(booking)
             session.flush()
             refresh_booking(session, booking, now)
-            audit(session, operator=desk.operator, action="booking.edit", now=now, booking_id=booking.id,
-                  before=before, after={"participants": booking.participants,
-                                        "total": Money(booking.total_minor, booking.currency)},
-                  cancelled_links=[link.id for link in cancelled])
+            audit(
+                session,
+                operator=desk.operator,
+                action="booking.edit",
+                now=now,
+                booking_id=booking.id,
+                before=before,
+                after={"participants": booking.participants, "total": Money(booking.total_minor, booking.currency)},
+                cancelled_links=[link.id for link in cancelled],
+            )
             detail = detail_of(session, booking)
             cancelled_views = tuple(v for v in detail.links if v.id in {c.id for c in cancelled})
             return EditOutcome(detail, cancelled_views)
 
     outcome = await asyncio.to_thread(change)
     if outcome.cancelled_links:
-        await close_links_at_provider(desk, tuple((v.id, _provider_id(desk, v.id), v.provider)
-                                                  for v in outcome.cancelled_links))
+        await close_links_at_provider(
+            desk, tuple((v.id, _provider_id(desk, v.id), v.provider) for v in outcome.cancelled_links)
+        )
     return outcome
 
 

@@ -57,8 +57,11 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
         if len(words) == 1 and _REFERENCE.match(words[0]):
             # A reference (or its start): a range on the unique index, not a scan.
             prefix = words[0].upper()
-            walk_conditions = [*conditions, c.reference.concat("") >= prefix,
-                               c.reference.concat("") < prefix + "\uffff"]
+            walk_conditions = [
+                *conditions,
+                c.reference.concat("") >= prefix,
+                c.reference.concat("") < prefix + "\uffff",
+            ]
             conditions.append(c.reference >= prefix)
             conditions.append(c.reference < prefix + "\uffff")
             words = []
@@ -71,18 +74,17 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
     offset = max(query.offset, 0)
     with desk.connect() as conn:
         if needle:
-            rows, total, exact = _text_page(conn, conditions, walk_conditions or conditions, today_start,
-                                            offset, limit)
+            rows, total, exact = _text_page(conn, conditions, walk_conditions or conditions, today_start, offset, limit)
         else:
             rows, exact = _browse_page(conn, conditions, today_start, offset, limit), True
             total = conn.execute(select(func.count()).select_from(booking).where(*conditions)).scalar_one()
         revision = current_revision(conn)
-    return BookingPage(rows=tuple(rows), total_count=int(total), offset=offset, revision=revision,
-                       total_is_exact=exact)
+    return BookingPage(rows=tuple(rows), total_count=int(total), offset=offset, revision=revision, total_is_exact=exact)
 
 
-def _browse_page(conn: Connection, conditions: list, today_start: datetime, offset: int, limit: int,
-                 upcoming: int | None = None) -> list[BookingRow]:
+def _browse_page(
+    conn: Connection, conditions: list, today_start: datetime, offset: int, limit: int, upcoming: int | None = None
+) -> list[BookingRow]:
     """Upcoming first (today at the top, ascending), then the past, most recent first.
 
     Two index walks on (start_at, id) rather than one sort of every match; the
@@ -97,13 +99,15 @@ def _browse_page(conn: Connection, conditions: list, today_start: datetime, offs
         rows += _page(conn, conditions, is_upcoming, (c.start_at.asc(), c.id.asc()), offset, limit)
     if len(rows) < limit:
         past_offset = 0 if upcoming is None or offset < upcoming else offset - upcoming
-        rows += _page(conn, conditions, c.start_at < today_start, (c.start_at.desc(), c.id.desc()),
-                      past_offset, limit - len(rows))
+        rows += _page(
+            conn, conditions, c.start_at < today_start, (c.start_at.desc(), c.id.desc()), past_offset, limit - len(rows)
+        )
     return rows
 
 
-def _text_page(conn: Connection, conditions: list, walk_conditions: list, today_start: datetime, offset: int,
-               limit: int) -> tuple[list[BookingRow], int, bool]:
+def _text_page(
+    conn: Connection, conditions: list, walk_conditions: list, today_start: datetime, offset: int, limit: int
+) -> tuple[list[BookingRow], int, bool]:
     """A text search: one scan reads the matches' (id, start); a few are sorted here, many are paged by index.
 
     Up to ``_EXACT_UP_TO`` matches the total is exact; beyond, it is shown as
@@ -117,7 +121,7 @@ def _text_page(conn: Connection, conditions: list, walk_conditions: list, today_
         return _browse_page(conn, walk_conditions, today_start, offset, limit), _EXACT_UP_TO, False
     upcoming = sorted((m for m in matches if m.start_at >= today_start), key=lambda m: (m.start_at, m.id))
     past = sorted((m for m in matches if m.start_at < today_start), key=lambda m: (m.start_at, m.id), reverse=True)
-    wanted = [m.id for m in (upcoming + past)[offset:offset + limit]]
+    wanted = [m.id for m in (upcoming + past)[offset : offset + limit]]
     found = {row.id: row for row in _page(conn, [booking.c.id.in_(wanted)], True, (booking.c.id,), 0, len(wanted))}
     return [found[i] for i in wanted if i in found], len(matches), True
 
@@ -125,18 +129,40 @@ def _text_page(conn: Connection, conditions: list, walk_conditions: list, today_
 def _page(conn: Connection, conditions: list, side, order: tuple, offset: int, limit: int) -> list[BookingRow]:
     c = booking.c
     statement = (
-        select(c.id, c.reference, c.start_at, activity.c.name, customer.c.name, c.participants, c.total_minor,
-               c.paid_minor, c.currency, c.badge, c.status)
-        .select_from(booking.join(activity, activity.c.id == c.activity_id)
-                     .join(customer, customer.c.id == c.customer_id))
+        select(
+            c.id,
+            c.reference,
+            c.start_at,
+            activity.c.name,
+            customer.c.name,
+            c.participants,
+            c.total_minor,
+            c.paid_minor,
+            c.currency,
+            c.badge,
+            c.status,
+        )
+        .select_from(
+            booking.join(activity, activity.c.id == c.activity_id).join(customer, customer.c.id == c.customer_id)
+        )
         .where(*conditions, side)
         .order_by(*order)
         .offset(offset)
         .limit(limit)
     )
     return [
-        BookingRow(id=r[0], reference=r[1], start_at=r[2], activity=r[3], customer=r[4], participants=r[5],
-                   total=Money(r[6], r[8]), paid=Money(r[7], r[8]), badge=r[9], status=r[10])
+        BookingRow(
+            id=r[0],
+            reference=r[1],
+            start_at=r[2],
+            activity=r[3],
+            customer=r[4],
+            participants=r[5],
+            total=Money(r[6], r[8]),
+            paid=Money(r[7], r[8]),
+            badge=r[9],
+            status=r[10],
+        )
         for r in conn.execute(statement)
     ]
 

@@ -28,7 +28,9 @@ def lock_booking(session: Session, reference: str, *, for_money: bool = True) ->
 
 
 def get_booking_row(session: Session, reference: str) -> Booking:
-    booking = session.execute(select(Booking).where(Booking.reference == reference.strip().upper())).scalar_one_or_none()
+    booking = session.execute(
+        select(Booking).where(Booking.reference == reference.strip().upper())
+    ).scalar_one_or_none()
     if booking is None:
         raise NotFound("booking.not_found", reference=reference.strip()[:40])
     return booking

@@ -39,13 +39,22 @@ def detail_of(session: Session, booking: Booking) -> BookingDetail:
         select(PaymentLink).where(PaymentLink.booking_id == booking.id).order_by(PaymentLink.created_at, PaymentLink.id)
     ).scalars()
     history = session.execute(
-        select(AuditEvent).where(AuditEvent.booking_id == booking.id).order_by(AuditEvent.created_at.desc(),
-                                                                             AuditEvent.id.desc()).limit(200)
+        select(AuditEvent)
+        .where(AuditEvent.booking_id == booking.id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(200)
     ).scalars()
     return BookingDetail(
-        id=booking.id, reference=booking.reference, activity=activity.name, activity_id=activity.id,
-        start_at=booking.start_at, participants=booking.participants, status=booking.status,
-        language=booking.language, notes=booking.notes, customer=customer_view(customer),
+        id=booking.id,
+        reference=booking.reference,
+        activity=activity.name,
+        activity_id=activity.id,
+        start_at=booking.start_at,
+        participants=booking.participants,
+        status=booking.status,
+        language=booking.language,
+        notes=booking.notes,
+        customer=customer_view(customer),
         amounts=compute_amounts(session, booking),
         payments=tuple(payment_view(p) for p in payments),
         links=tuple(link_view(link, booking.reference) for link in links),

@@ -75,10 +75,19 @@ class BookingRow:
         return self.total - self.paid
 
     def to_json(self) -> dict[str, Any]:
-        return {"reference": self.reference, "start": iso_utc(self.start_at), "activity": self.activity,
-                "customer": self.customer, "participants": self.participants, "currency": self.total.currency,
-                "total": self.total.minor, "paid": self.paid.minor, "balance": self.balance.minor,
-                "badge": self.badge, "status": self.status}
+        return {
+            "reference": self.reference,
+            "start": iso_utc(self.start_at),
+            "activity": self.activity,
+            "customer": self.customer,
+            "participants": self.participants,
+            "currency": self.total.currency,
+            "total": self.total.minor,
+            "paid": self.paid.minor,
+            "balance": self.balance.minor,
+            "badge": self.badge,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +124,28 @@ class BookingDetail:
     def to_json(self) -> dict[str, Any]:
         a = self.amounts
         return {
-            "reference": self.reference, "activity": self.activity, "start": iso_utc(self.start_at),
-            "participants": self.participants, "status": self.status, "language": self.language,
-            "notes": self.notes, "customer": self.customer.to_json(), "currency": self.currency,
-            "total": a.total.minor, "paid": a.paid.minor, "pending": a.pending.minor,
-            "balance": a.balance.minor, "requestable": a.requestable.minor, "overpaid": a.overpaid.minor,
-            "payments": [p.to_json() for p in self.payments], "links": [link.to_json() for link in self.links],
-            "history": [{"operator": h.operator, "action": h.action, "details": h.details,
-                         "at": iso_utc(h.created_at)} for h in self.history],
+            "reference": self.reference,
+            "activity": self.activity,
+            "start": iso_utc(self.start_at),
+            "participants": self.participants,
+            "status": self.status,
+            "language": self.language,
+            "notes": self.notes,
+            "customer": self.customer.to_json(),
+            "currency": self.currency,
+            "total": a.total.minor,
+            "paid": a.paid.minor,
+            "pending": a.pending.minor,
+            "balance": a.balance.minor,
+            "requestable": a.requestable.minor,
+            "overpaid": a.overpaid.minor,
+            "payments": [p.to_json() for p in self.payments],
+            "links": [link.to_json() for link in self.links],
+            "history": [
+                {"operator": h.operator, "action": h.action, "details": h.details, "at": iso_utc(h.created_at)}
+                for h in self.history
+            ],
         }
-
 
 
 def customer_view(customer: Customer) -> CustomerView:
@@ -132,5 +153,16 @@ def customer_view(customer: Customer) -> CustomerView:
 
 
 def activity_view(a: Activity) -> ActivityView:
-    return ActivityView(a.id, a.name, a.unit_price_minor, a.currency, a.duration_minutes, a.max_participants,
-                        a.terms_kind, a.terms_percent, a.terms_fixed_minor, a.start_times, a.active)
+    return ActivityView(
+        a.id,
+        a.name,
+        a.unit_price_minor,
+        a.currency,
+        a.duration_minutes,
+        a.max_participants,
+        a.terms_kind,
+        a.terms_percent,
+        a.terms_fixed_minor,
+        a.start_times,
+        a.active,
+    )

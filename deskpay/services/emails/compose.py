@@ -36,29 +36,48 @@ class Draft:
 
 
 def business_context(settings: Settings) -> dict[str, Any]:
-    return {"name": settings.business_name, "address": settings.business_address,
-            "signature": settings.business_signature, "email": settings.smtp_reply_to or settings.business_email,
-            "phone": settings.business_phone}
+    return {
+        "name": settings.business_name,
+        "address": settings.business_address,
+        "signature": settings.business_signature,
+        "email": settings.smtp_reply_to or settings.business_email,
+        "phone": settings.business_phone,
+    }
 
 
-def booking_context(settings: Settings, booking: Booking, activity: Activity, customer: Customer,
-                    paid: Money, lang: str) -> dict[str, Any]:
+def booking_context(
+    settings: Settings, booking: Booking, activity: Activity, customer: Customer, paid: Money, lang: str
+) -> dict[str, Any]:
     total = Money(booking.total_minor, booking.currency)
     return {
         "business": business_context(settings),
         "customer": {"name": customer.name},
-        "booking": {"reference": booking.reference, "activity": activity.name,
-                    "start": format_when(booking.start_at, settings.tz(), lang),
-                    "participants": booking.participants, "total": total.format(lang),
-                    "paid": paid.format(lang), "balance": (total - paid).clamp_min_zero().format(lang)},
-        "link": None, "deposit": False, "balance_after": (total - paid).clamp_min_zero().format(lang),
-        "split": None, "message": "", "payment": None, "tickets": None,
+        "booking": {
+            "reference": booking.reference,
+            "activity": activity.name,
+            "start": format_when(booking.start_at, settings.tz(), lang),
+            "participants": booking.participants,
+            "total": total.format(lang),
+            "paid": paid.format(lang),
+            "balance": (total - paid).clamp_min_zero().format(lang),
+        },
+        "link": None,
+        "deposit": False,
+        "balance_after": (total - paid).clamp_min_zero().format(lang),
+        "split": None,
+        "message": "",
+        "payment": None,
+        "tickets": None,
     }
 
 
 def link_context(settings: Settings, link: PaymentLink, lang: str) -> dict[str, Any]:
-    return {"url": link.url, "amount": Money(link.amount_minor, link.currency).format(lang), "label": link.label,
-            "expires": format_when(link.expires_at, settings.tz(), lang)}
+    return {
+        "url": link.url,
+        "amount": Money(link.amount_minor, link.currency).format(lang),
+        "label": link.label,
+        "expires": format_when(link.expires_at, settings.tz(), lang),
+    }
 
 
 def draft_email(kind: str, lang: str, to: str, context: dict[str, Any], *, subject: str | None = None) -> Draft:
@@ -72,12 +91,23 @@ def draft_email(kind: str, lang: str, to: str, context: dict[str, Any], *, subje
     return Draft(kind, lang, address, final_subject, rendered.text, rendered.html)
 
 
-PURPOSE_EMAIL = {LinkPurpose.CONFIRMATION: "confirmation", LinkPurpose.LINK: "payment_link",
-                 LinkPurpose.BALANCE: "balance_request", LinkPurpose.SPLIT: "split_share"}
+PURPOSE_EMAIL = {
+    LinkPurpose.CONFIRMATION: "confirmation",
+    LinkPurpose.LINK: "payment_link",
+    LinkPurpose.BALANCE: "balance_request",
+    LinkPurpose.SPLIT: "split_share",
+}
 
 
-def compose_link_email(session: Session, desk: Desk, link: PaymentLink, *, subject: str | None = None,
-                       message: str = "", to: str | None = None) -> Draft:
+def compose_link_email(
+    session: Session,
+    desk: Desk,
+    link: PaymentLink,
+    *,
+    subject: str | None = None,
+    message: str = "",
+    to: str | None = None,
+) -> Draft:
     """The email for ``link`` (kind chosen by its purpose), in the booking's language."""
     booking = session.get(Booking, link.booking_id)
     activity = session.get(Activity, booking.activity_id)
@@ -92,12 +122,23 @@ def compose_link_email(session: Session, desk: Desk, link: PaymentLink, *, subje
     context["deposit"] = link_amount < amounts.balance
     kind = PURPOSE_EMAIL.get(LinkPurpose(link.purpose), "payment_link")
     if kind == "split_share":
-        siblings = session.execute(
-            select(PaymentLink.id).where(PaymentLink.booking_id == link.booking_id, PaymentLink.purpose == LinkPurpose.SPLIT,
-                                         PaymentLink.created_at == link.created_at).order_by(PaymentLink.id)
-        ).scalars().all()
-        context["split"] = {"index": siblings.index(link.id) + 1 if link.id in siblings else 1,
-                            "count": max(len(siblings), 1)}
+        siblings = (
+            session.execute(
+                select(PaymentLink.id)
+                .where(
+                    PaymentLink.booking_id == link.booking_id,
+                    PaymentLink.purpose == LinkPurpose.SPLIT,
+                    PaymentLink.created_at == link.created_at,
+                )
+                .order_by(PaymentLink.id)
+            )
+            .scalars()
+            .all()
+        )
+        context["split"] = {
+            "index": siblings.index(link.id) + 1 if link.id in siblings else 1,
+            "count": max(len(siblings), 1),
+        }
     recipient = (to or "").strip() or link.recipient_email or customer.email
     if not recipient:
         raise Refused("email.no_recipient")

@@ -96,9 +96,15 @@ _TAKE = (
 _RECORD = (
     update(_OUTBOX)
     .where(_C.id == bindparam("message"), _C.status == EmailStatus.SENDING, _C.claimed_by == bindparam("worker"))
-    .values(status=bindparam("outcome"), attempts=bindparam("tries"), last_error=bindparam("reply"),
-            next_attempt_at=bindparam("retry_at", type_=UTCDateTime()),
-            sent_at=bindparam("sent", type_=UTCDateTime()), claimed_by=None, claimed_at=None)
+    .values(
+        status=bindparam("outcome"),
+        attempts=bindparam("tries"),
+        last_error=bindparam("reply"),
+        next_attempt_at=bindparam("retry_at", type_=UTCDateTime()),
+        sent_at=bindparam("sent", type_=UTCDateTime()),
+        claimed_by=None,
+        claimed_at=None,
+    )
 )
 _STALE = (
     select(_C.id, _C.attempts)
@@ -201,9 +207,17 @@ class RateLimiter:
 class Delivery:
     """Sends the due emails of one database; one instance per worker (it names the claims)."""
 
-    def __init__(self, desk: Desk, *, policy: DeliveryPolicy | None = None,
-                 transport: Callable[[], Transport] | None = None, tls_context: ssl.SSLContext | None = None,
-                 stop: asyncio.Event | None = None, rng: random.Random | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        policy: DeliveryPolicy | None = None,
+        transport: Callable[[], Transport] | None = None,
+        tls_context: ssl.SSLContext | None = None,
+        stop: asyncio.Event | None = None,
+        rng: random.Random | None = None,
+        name: str | None = None,
+    ) -> None:
         """``transport`` makes the transport of a batch (default: as the settings say, SMTP or mailbox)."""
         settings = desk.settings
         self.desk = desk
@@ -213,8 +227,7 @@ class Delivery:
         self.max_attempts = settings.smtp_max_attempts
         self.rate = RateLimiter(settings.smtp_rate_per_minute)
         self._make_transport = transport or transport_factory(settings, tls_context=tls_context)
-        self._identity = (settings.smtp_from, settings.smtp_from_name or settings.business_name,
-                          settings.smtp_reply_to)
+        self._identity = (settings.smtp_from, settings.smtp_from_name or settings.business_name, settings.smtp_reply_to)
         self._stop = stop
         self._halt = asyncio.Event()
         self._rng = rng or random.Random()
@@ -295,8 +308,13 @@ class Delivery:
                 await transport.close()
                 stopping.close()
         if report.errors:
-            log.warning("email delivery: %d sent, %d to retry, %d failed; last error: %s",
-                        report.sent, report.retrying, report.failed, report.errors[-1])
+            log.warning(
+                "email delivery: %d sent, %d to retry, %d failed; last error: %s",
+                report.sent,
+                report.retrying,
+                report.failed,
+                report.errors[-1],
+            )
         return report
 
     async def _attempt(self, transport: Transport, claimed: _Claimed) -> _Outcome:
@@ -350,14 +368,24 @@ class Delivery:
 
     def _record(self, session: Any, outcome: _Outcome, now: datetime) -> None:
         sent = outcome.status is EmailStatus.SENT
-        changed = session.execute(_RECORD, {
-            "message": outcome.id, "worker": self.name, "outcome": outcome.status, "tries": outcome.attempts,
-            "reply": "" if sent else outcome.reply[:2000], "retry_at": outcome.retry_at,
-            "sent": now if sent else None,
-        }).rowcount
+        changed = session.execute(
+            _RECORD,
+            {
+                "message": outcome.id,
+                "worker": self.name,
+                "outcome": outcome.status,
+                "tries": outcome.attempts,
+                "reply": "" if sent else outcome.reply[:2000],
+                "retry_at": outcome.retry_at,
+                "sent": now if sent else None,
+            },
+        ).rowcount
         if not changed:
-            log.warning("email %s: our claim had expired when its result (%s) came; another worker may send "
-                        "it again", outcome.id, outcome.status)
+            log.warning(
+                "email %s: our claim had expired when its result (%s) came; another worker may send it again",
+                outcome.id,
+                outcome.status,
+            )
 
     def _claim(self, session: Any, now: datetime) -> Any:
         return session.execute(_TAKE, {"worker": self.name, "now": now}).first()
@@ -368,11 +396,26 @@ class Delivery:
 
         from_addr, from_name, reply_to = self._identity
         try:
-            mime = build_mime(message_id=row.message_id, date=now, from_addr=from_addr, from_name=from_name,
-                              to=row.to_addr, reply_to=reply_to, subject=row.subject, text=row.text, html=row.html)
-            outgoing = Outgoing(id=row.id, message_id=row.message_id, sender=mime["From"].addresses[0].addr_spec,
-                                recipient=mime["To"].addresses[0].addr_spec, data=mime.as_bytes(),
-                                smtputf8=bool(mime.policy.utf8), created_at=row.created_at)
+            mime = build_mime(
+                message_id=row.message_id,
+                date=now,
+                from_addr=from_addr,
+                from_name=from_name,
+                to=row.to_addr,
+                reply_to=reply_to,
+                subject=row.subject,
+                text=row.text,
+                html=row.html,
+            )
+            outgoing = Outgoing(
+                id=row.id,
+                message_id=row.message_id,
+                sender=mime["From"].addresses[0].addr_spec,
+                recipient=mime["To"].addresses[0].addr_spec,
+                data=mime.as_bytes(),
+                smtputf8=bool(mime.policy.utf8),
+                created_at=row.created_at,
+            )
         except Exception as error:  # the sender settings were checked at start: this message is at fault
             reason = error.text("en") if isinstance(error, DeskpayError) else f"{type(error).__name__}: {error}"
             unsent = Outgoing(row.id, row.message_id, from_addr, row.to_addr, b"", False, row.created_at)
@@ -390,13 +433,19 @@ class Delivery:
                 session.execute(
                     update(_OUTBOX)
                     .where(_C.id == id_, _C.status == EmailStatus.SENDING, _C.claimed_at < cutoff)
-                    .values(status=EmailStatus.FAILED if exhausted else EmailStatus.QUEUED, attempts=attempts + 1,
-                            last_error=INTERRUPTED, next_attempt_at=None if exhausted else now,
-                            claimed_by=None, claimed_at=None)
+                    .values(
+                        status=EmailStatus.FAILED if exhausted else EmailStatus.QUEUED,
+                        attempts=attempts + 1,
+                        last_error=INTERRUPTED,
+                        next_attempt_at=None if exhausted else now,
+                        claimed_by=None,
+                        claimed_at=None,
+                    )
                 )
         if stale:
-            log.warning("email delivery: %d message(s) left in 'sending' by a stopped worker, back in the queue",
-                        len(stale))
+            log.warning(
+                "email delivery: %d message(s) left in 'sending' by a stopped worker, back in the queue", len(stale)
+            )
         return len(stale)
 
 

@@ -57,6 +57,7 @@ _MESSAGE_ID = re.compile(r"^<[!-;=?-~]+@[!-;=?-~]+>$")  # printable ASCII withou
 _HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SHOWN_LENGTH = 60
 
+
 def validate_address(addr: str) -> str:
     """Check an address typed by the operator and return its normalized form.
 

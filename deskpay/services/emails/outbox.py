@@ -26,15 +26,34 @@ from deskpay.services.emails.compose import Draft
 from deskpay.store.models import Booking, EmailMessage
 
 
-def queue_draft(session: Session, settings: Settings, draft: Draft, *, now: datetime, operator: str,
-                booking_id: int | None, link_id: int | None) -> EmailMessage:
+def queue_draft(
+    session: Session,
+    settings: Settings,
+    draft: Draft,
+    *,
+    now: datetime,
+    operator: str,
+    booking_id: int | None,
+    link_id: int | None,
+) -> EmailMessage:
     from deskpay.services.emails.mime import make_message_id
 
     domain = settings.smtp_from.rpartition("@")[2] or "deskpay.local"
     message = EmailMessage(
-        kind=draft.kind, language=draft.language, to_addr=draft.to, subject=draft.subject, text=draft.text,
-        html=draft.html, message_id=make_message_id(domain), status=EmailStatus.QUEUED, attempts=0, next_attempt_at=now,
-        booking_id=booking_id, link_id=link_id, created_by=operator, created_at=now,
+        kind=draft.kind,
+        language=draft.language,
+        to_addr=draft.to,
+        subject=draft.subject,
+        text=draft.text,
+        html=draft.html,
+        message_id=make_message_id(domain),
+        status=EmailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        booking_id=booking_id,
+        link_id=link_id,
+        created_by=operator,
+        created_at=now,
     )
     session.add(message)
     session.flush()
@@ -49,8 +68,11 @@ MAX_LIST_LIMIT = 1000
 """The most rows one list call returns; the outbox screen pages, it never loads everything."""
 
 
-_RETRY_REFUSALS = {EmailStatus.SENT: "outbox.retry_sent", EmailStatus.QUEUED: "outbox.retry_pending",
-                   EmailStatus.SENDING: "outbox.retry_sending"}
+_RETRY_REFUSALS = {
+    EmailStatus.SENT: "outbox.retry_sent",
+    EmailStatus.QUEUED: "outbox.retry_pending",
+    EmailStatus.SENDING: "outbox.retry_sending",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +108,22 @@ class MessageView:
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
-            "id": self.id, "kind": self.kind, "language": self.language, "to": self.to, "subject": self.subject,
-            "status": self.status, "attempts": self.attempts, "last_error": self.last_error,
-            "message_id": self.message_id, "next_attempt_at": iso_utc(self.next_attempt_at),
-            "claimed_by": self.claimed_by, "booking_id": self.booking_id, "booking": self.booking_reference,
-            "link_id": self.link_id, "created_by": self.created_by, "created_at": iso_utc(self.created_at),
+            "id": self.id,
+            "kind": self.kind,
+            "language": self.language,
+            "to": self.to,
+            "subject": self.subject,
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "message_id": self.message_id,
+            "next_attempt_at": iso_utc(self.next_attempt_at),
+            "claimed_by": self.claimed_by,
+            "booking_id": self.booking_id,
+            "booking": self.booking_reference,
+            "link_id": self.link_id,
+            "created_by": self.created_by,
+            "created_at": iso_utc(self.created_at),
             "sent_at": iso_utc(self.sent_at),
         }
         if self.text is not None or self.html is not None:
@@ -151,8 +184,17 @@ def retry_message(desk: Desk, id: int) -> MessageView:
                 raise NotFound("outbox.not_found", id=id)
             raise Refused(_RETRY_REFUSALS.get(current.status, "outbox.retry_pending"), id=id, to=current.to_addr)
         message = _load(session, id)
-        audit(session, operator=desk.operator, action="email.retry", now=now, booking_id=message.booking_id,
-              email_id=id, to=message.to, kind=message.kind, attempts=message.attempts)
+        audit(
+            session,
+            operator=desk.operator,
+            action="email.retry",
+            now=now,
+            booking_id=message.booking_id,
+            email_id=id,
+            to=message.to,
+            kind=message.kind,
+            attempts=message.attempts,
+        )
     return message
 
 
@@ -170,10 +212,23 @@ def _load(session, id: int) -> MessageView:
 
 def _view(row: EmailMessage, reference: str | None, *, bodies: bool) -> MessageView:
     return MessageView(
-        id=row.id, kind=row.kind, language=row.language, to=row.to_addr, subject=row.subject, status=row.status,
-        attempts=row.attempts, last_error=row.last_error, message_id=row.message_id,
-        next_attempt_at=row.next_attempt_at, claimed_by=row.claimed_by, booking_id=row.booking_id,
-        booking_reference=reference, link_id=row.link_id, created_by=row.created_by, created_at=row.created_at,
-        sent_at=row.sent_at, text=row.text if bodies else None, html=row.html if bodies else None,
+        id=row.id,
+        kind=row.kind,
+        language=row.language,
+        to=row.to_addr,
+        subject=row.subject,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        message_id=row.message_id,
+        next_attempt_at=row.next_attempt_at,
+        claimed_by=row.claimed_by,
+        booking_id=row.booking_id,
+        booking_reference=reference,
+        link_id=row.link_id,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        text=row.text if bodies else None,
+        html=row.html if bodies else None,
     )
-

@@ -73,6 +73,7 @@ _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _SUBJECT_BREAKS = re.compile(r"[ \t]*[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 _LINK_SCHEMES = frozenset({"https", "http"})
 
+
 @dataclass(frozen=True, slots=True)
 class RenderedEmail:
     """The three parts of an email, ready to be put in a MIME message."""

@@ -38,6 +38,7 @@ MAX_TIMEOUT = 60.0
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
 SCHEMES = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
 
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message ready for the wire: the envelope and the exact bytes."""
@@ -131,13 +132,21 @@ def parse_smtp_url(url: str, password: str | None = None) -> SmtpConfig:
         except ValueError:
             timeout = -1.0
         if not 0 < timeout <= MAX_TIMEOUT:
-            raise InvalidInput("smtp.bad_url", url=shown,
-                               reason=f"timeout must be a number of seconds up to {MAX_TIMEOUT:g}")
+            raise InvalidInput(
+                "smtp.bad_url", url=shown, reason=f"timeout must be a number of seconds up to {MAX_TIMEOUT:g}"
+            )
     cafile = options["cafile"][-1] if "cafile" in options else None
     username = unquote(parts.username) if parts.username else None
     url_password = unquote(parts.password) if parts.password else None
-    return SmtpConfig(host=host, port=port or DEFAULT_PORTS[security], security=security, username=username,
-                      password=password if password is not None else url_password, timeout=timeout, cafile=cafile)
+    return SmtpConfig(
+        host=host,
+        port=port or DEFAULT_PORTS[security],
+        security=security,
+        username=username,
+        password=password if password is not None else url_password,
+        timeout=timeout,
+        cafile=cafile,
+    )
 
 
 class SmtpTransport:
@@ -145,8 +154,9 @@ class SmtpTransport:
 
     name = "smtp"
 
-    def __init__(self, config: SmtpConfig, *, tls_context: ssl.SSLContext | None = None,
-                 local_hostname: str | None = None) -> None:
+    def __init__(
+        self, config: SmtpConfig, *, tls_context: ssl.SSLContext | None = None, local_hostname: str | None = None
+    ) -> None:
         self.config = config
         self._tls_context = tls_context
         self._local_hostname = local_hostname or _local_hostname()
@@ -162,7 +172,9 @@ class SmtpTransport:
             reused = await self._connected()
             try:
                 _errors, reply = await self._client.sendmail(
-                    outgoing.sender, [outgoing.recipient], outgoing.data,
+                    outgoing.sender,
+                    [outgoing.recipient],
+                    outgoing.data,
                     mail_options=["SMTPUTF8"] if outgoing.smtputf8 else None,
                 )
             except aiosmtplib.SMTPRecipientsRefused as error:
@@ -222,16 +234,23 @@ class SmtpTransport:
         if context is None and config.security != "plain":
             context = ssl.create_default_context(cafile=config.cafile)
         client = aiosmtplib.SMTP(
-            hostname=config.host, port=config.port, timeout=config.timeout, local_hostname=self._local_hostname,
-            use_tls=config.security == "tls", start_tls=config.security == "starttls",
-            tls_context=context, username=config.username, password=config.password,
+            hostname=config.host,
+            port=config.port,
+            timeout=config.timeout,
+            local_hostname=self._local_hostname,
+            use_tls=config.security == "tls",
+            start_tls=config.security == "starttls",
+            tls_context=context,
+            username=config.username,
+            password=config.password,
         )
         try:
             await client.connect()
         except aiosmtplib.SMTPAuthenticationError as error:
             client.close()
-            raise SendError(f"the mail server refused the login {config.username!r}: {error.code} {error.message}",
-                            connection=True) from None
+            raise SendError(
+                f"the mail server refused the login {config.username!r}: {error.code} {error.message}", connection=True
+            ) from None
         except aiosmtplib.SMTPResponseException as error:
             client.close()
             raise SendError(f"{error.code} {error.message}", connection=True) from None
@@ -309,8 +328,9 @@ class MailboxTransport:
         try:
             path = await asyncio.to_thread(self._write, outgoing)
         except OSError as error:
-            raise SendError(f"cannot write to the mailbox {self.directory}: {error.strerror or error}",
-                            connection=True) from None
+            raise SendError(
+                f"cannot write to the mailbox {self.directory}: {error.strerror or error}", connection=True
+            ) from None
         return f"written to {path}"
 
     async def close(self) -> None:

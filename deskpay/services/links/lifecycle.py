@@ -41,9 +41,14 @@ async def finish_unfinished_links(desk: Desk) -> int:
     def pending() -> list[LinkRequest]:
         with desk.read() as session:
             rows = session.execute(
-                select(PaymentLink, Booking).join(Booking, Booking.id == PaymentLink.booking_id).where(
-                    PaymentLink.status == LinkStatus.OPEN, PaymentLink.url.is_(None), PaymentLink.created_at < cutoff,
-                    PaymentLink.provider == desk.provider.name)
+                select(PaymentLink, Booking)
+                .join(Booking, Booking.id == PaymentLink.booking_id)
+                .where(
+                    PaymentLink.status == LinkStatus.OPEN,
+                    PaymentLink.url.is_(None),
+                    PaymentLink.created_at < cutoff,
+                    PaymentLink.provider == desk.provider.name,
+                )
             ).all()
             return [request_of(desk, link, booking) for link, booking in rows]
 
@@ -98,8 +103,16 @@ async def cancel_link(desk: Desk, link_id: int, *, reason: str = "") -> LinkView
             row.updated_at = now
             session.add(row)
             refresh_booking(session, booking, now)
-            audit(session, operator=desk.operator, action="link.cancel", now=now, booking_id=booking.id,
-                  link_id=row.id, amount=Money(row.amount_minor, row.currency), reason=reason)
+            audit(
+                session,
+                operator=desk.operator,
+                action="link.cancel",
+                now=now,
+                booking_id=booking.id,
+                link_id=row.id,
+                amount=Money(row.amount_minor, row.currency),
+                reason=reason,
+            )
             return link_view(row, booking.reference)
 
     return await asyncio.to_thread(store)
@@ -121,9 +134,13 @@ def expire_due_links(desk: Desk) -> int:
     """
     now = desk.now()
     with desk.write() as session:
-        rows = session.execute(
-            select(PaymentLink).where(PaymentLink.status == LinkStatus.OPEN, PaymentLink.expires_at <= now)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(PaymentLink).where(PaymentLink.status == LinkStatus.OPEN, PaymentLink.expires_at <= now)
+            )
+            .scalars()
+            .all()
+        )
         rows = [row for row in rows if not (row.status_reason == PROCESSING_REASON and row.next_check_at)]
         touched: dict[int, list[int]] = {}
         for row in rows:
@@ -151,9 +168,15 @@ async def regenerate_link(desk: Desk, link_id: int) -> LinksOutcome:
                 status = LinkStatus(link.status)
                 raise Refused("link.cannot_regenerate", id=link_id, status=status)
             reference = session.get(Booking, link.booking_id).reference
-            return reference, LinkSpec(amount=Money(link.amount_minor, link.currency), label=link.label,
-                                       recipient=link.recipient_email, notify=bool(link.recipient_email),
-                                       subject=link.email_subject, message=link.email_message, purpose=link.purpose)
+            return reference, LinkSpec(
+                amount=Money(link.amount_minor, link.currency),
+                label=link.label,
+                recipient=link.recipient_email,
+                notify=bool(link.recipient_email),
+                subject=link.email_subject,
+                message=link.email_message,
+                purpose=link.purpose,
+            )
 
     reference, spec = await asyncio.to_thread(load)
     return await open_links(desk, reference, lambda *_: [spec], replaces_id=link_id)

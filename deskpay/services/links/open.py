@@ -78,9 +78,15 @@ def _validate_spec(desk: Desk, spec: LinkSpec) -> LinkSpec:
         raise Refused("email.no_recipient")
     check_not_own_email(desk, recipient)
     subject = check_header_value("Subject", clean_line(spec.subject, "Subject", max_len=200)) if spec.subject else None
-    return LinkSpec(amount=spec.amount, label=clean_line(spec.label, "Label", max_len=120), recipient=recipient,
-                    notify=spec.notify, subject=subject or None,
-                    message=clean_block(spec.message, "Message", max_len=5000), purpose=spec.purpose)
+    return LinkSpec(
+        amount=spec.amount,
+        label=clean_line(spec.label, "Label", max_len=120),
+        recipient=recipient,
+        notify=spec.notify,
+        subject=subject or None,
+        message=clean_block(spec.message, "Message", max_len=5000),
+        purpose=spec.purpose,
+    )
 
 
 def _reserve(desk: Desk, reference: str, planner: Planner, replaces_id: int | None) -> list[LinkRequest]:
@@ -97,35 +103,71 @@ def _reserve(desk: Desk, reference: str, planner: Planner, replaces_id: int | No
         if asked > amounts.requestable or not amounts.requestable:
             if not amounts.requestable:
                 raise Refused("links.nothing_to_request")
-            raise Refused("links.over_requestable", asked=asked, requestable=amounts.requestable,
-                          pending=amounts.pending)
+            raise Refused(
+                "links.over_requestable", asked=asked, requestable=amounts.requestable, pending=amounts.pending
+            )
         shortest, longest = provider.validity_window
         expires_at = now + min(max(settings.link_validity(), shortest), longest)
         rows = [
             PaymentLink(
-                booking_id=booking.id, amount_minor=spec.amount.minor, currency=booking.currency, label=spec.label,
-                purpose=spec.purpose, recipient_email=spec.recipient, language=booking.language, status=LinkStatus.OPEN,
-                provider=provider.name, token=secrets.token_urlsafe(32), idempotency_key=f"deskpay-{uuid.uuid4()}",
-                expires_at=expires_at, created_by=desk.operator, created_at=now, updated_at=now,
-                replaces_id=replaces_id, notify=spec.notify, email_subject=spec.subject, email_message=spec.message,
+                booking_id=booking.id,
+                amount_minor=spec.amount.minor,
+                currency=booking.currency,
+                label=spec.label,
+                purpose=spec.purpose,
+                recipient_email=spec.recipient,
+                language=booking.language,
+                status=LinkStatus.OPEN,
+                provider=provider.name,
+                token=secrets.token_urlsafe(32),
+                idempotency_key=f"deskpay-{uuid.uuid4()}",
+                expires_at=expires_at,
+                created_by=desk.operator,
+                created_at=now,
+                updated_at=now,
+                replaces_id=replaces_id,
+                notify=spec.notify,
+                email_subject=spec.subject,
+                email_message=spec.message,
             )
             for spec in specs
         ]
         session.add_all(rows)
         session.flush()
         refresh_booking(session, booking, now)
-        audit(session, operator=desk.operator, action="link.create", now=now, booking_id=booking.id,
-              links=[{"id": r.id, "amount": Money(r.amount_minor, r.currency), "label": r.label,
-                      "to": r.recipient_email, "purpose": r.purpose} for r in rows])
+        audit(
+            session,
+            operator=desk.operator,
+            action="link.create",
+            now=now,
+            booking_id=booking.id,
+            links=[
+                {
+                    "id": r.id,
+                    "amount": Money(r.amount_minor, r.currency),
+                    "label": r.label,
+                    "to": r.recipient_email,
+                    "purpose": r.purpose,
+                }
+                for r in rows
+            ],
+        )
         return [request_of(desk, row, booking) for row in rows]
 
 
 def request_of(desk: Desk, row: PaymentLink, booking: Booking) -> LinkRequest:
     return LinkRequest(
-        link_id=row.id, token=row.token, idempotency_key=row.idempotency_key,
-        amount=Money(row.amount_minor, row.currency), booking_reference=booking.reference, label=row.label,
-        recipient_email=row.recipient_email, language=row.language, expires_at=row.expires_at,
-        business_name=desk.settings.business_name, operator=row.created_by,
+        link_id=row.id,
+        token=row.token,
+        idempotency_key=row.idempotency_key,
+        amount=Money(row.amount_minor, row.currency),
+        booking_reference=booking.reference,
+        label=row.label,
+        recipient_email=row.recipient_email,
+        language=row.language,
+        expires_at=row.expires_at,
+        business_name=desk.settings.business_name,
+        operator=row.created_by,
     )
 
 
@@ -148,8 +190,9 @@ async def ask_provider(desk: Desk, requests: Sequence[LinkRequest]) -> list[Crea
 Orphan = tuple[int, str | None, str]  # (link id, provider id, provider) of a remote link to close
 
 
-def _finish(desk: Desk, requests: Sequence[LinkRequest],
-            results: Sequence[CreatedLink | DeskpayError]) -> tuple[LinksOutcome, list[Orphan]]:
+def _finish(
+    desk: Desk, requests: Sequence[LinkRequest], results: Sequence[CreatedLink | DeskpayError]
+) -> tuple[LinksOutcome, list[Orphan]]:
     now = desk.now()
     failures: list[tuple[int, DeskpayError]] = []
     orphans: list[Orphan] = []
@@ -182,23 +225,38 @@ def _finish(desk: Desk, requests: Sequence[LinkRequest],
                 # Remote links are polled until the provider calls them final; the sandbox's live here.
                 link.next_check_at = now + FIRST_CHECK_AFTER if link.provider != "sandbox" else None
                 if link.notify and link.recipient_email:
-                    draft = compose_link_email(session, desk, link, subject=link.email_subject,
-                                               message=link.email_message)
-                    queue_draft(session, desk.settings, draft, now=now, operator=link.created_by,
-                                booking_id=link.booking_id, link_id=link.id)
+                    draft = compose_link_email(
+                        session, desk, link, subject=link.email_subject, message=link.email_message
+                    )
+                    queue_draft(
+                        session,
+                        desk.settings,
+                        draft,
+                        now=now,
+                        operator=link.created_by,
+                        booking_id=link.booking_id,
+                        link_id=link.id,
+                    )
                     queued += 1
             link.updated_at = now
             session.add(link)
         refresh_booking(session, booking, now)
         if failures:
-            audit(session, operator=desk.operator, action="link.failed", now=now, booking_id=booking.id,
-                  links=[{"id": i, "error": e.text("en")} for i, e in failures])
+            audit(
+                session,
+                operator=desk.operator,
+                action="link.failed",
+                now=now,
+                booking_id=booking.id,
+                links=[{"id": i, "error": e.text("en")} for i, e in failures],
+            )
         views = tuple(link_view(row, booking.reference) for row in rows)
     return LinksOutcome(links=views, failures=tuple(failures), emails_queued=queued), orphans
 
 
-async def finish_and_close(desk: Desk, requests: Sequence[LinkRequest],
-                            results: Sequence[CreatedLink | DeskpayError]) -> LinksOutcome:
+async def finish_and_close(
+    desk: Desk, requests: Sequence[LinkRequest], results: Sequence[CreatedLink | DeskpayError]
+) -> LinksOutcome:
     outcome, orphans = await asyncio.to_thread(_finish, desk, requests, results)
     if orphans:
         await close_links_at_provider(desk, tuple(orphans))

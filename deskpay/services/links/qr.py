@@ -72,6 +72,7 @@ _PREFERRED_LEVEL = "M"  # when the area is unknown: sturdy without growing much
 # "ink" is the part of the glyph painted in the foreground colour.
 EMPTY, UPPER, LOWER, FULL = " ", "▀", "▄", "█"
 
+
 class QrTooLarge(DeskpayError):
     """No QR code of the link fits the area it would be drawn in.
 
@@ -189,9 +190,9 @@ def render_half_blocks(qr: QrCode, *, dark_on_light: bool = True) -> list[str]:
     if len(rows) % 2:
         rows.append((False,) * qr.size)  # more quiet zone
     lines = []
-    for top, bottom in zip(rows[0::2], rows[1::2]):
+    for top, bottom in zip(rows[0::2], rows[1::2], strict=True):
         chars = []
-        for upper, lower in zip(top, bottom):
+        for upper, lower in zip(top, bottom, strict=True):
             upper_ink, lower_ink = upper == ink_is, lower == ink_is
             chars.append(FULL if upper_ink and lower_ink else UPPER if upper_ink else LOWER if lower_ink else EMPTY)
         lines.append("".join(chars))

@@ -38,29 +38,42 @@ def shareable_link(desk: Desk, link_id: int) -> LinkView:
         return link_view(link, booking.reference)
 
 
-def preview_link_email(desk: Desk, link_id: int, *, to: str | None = None, subject: str | None = None,
-                       message: str = "") -> Draft:
+def preview_link_email(
+    desk: Desk, link_id: int, *, to: str | None = None, subject: str | None = None, message: str = ""
+) -> Draft:
     with desk.read() as session:
         link = _open_link(session, link_id)
-        return compose_link_email(session, desk, link, subject=subject,
-                                  message=clean_block(message, "Message", max_len=5000), to=to)
+        return compose_link_email(
+            session, desk, link, subject=subject, message=clean_block(message, "Message", max_len=5000), to=to
+        )
 
 
-def send_link_email(desk: Desk, link_id: int, *, to: str | None = None, subject: str | None = None,
-                    message: str = "") -> Draft:
+def send_link_email(
+    desk: Desk, link_id: int, *, to: str | None = None, subject: str | None = None, message: str = ""
+) -> Draft:
     """Queue the email of an open link (first send or resend), optionally to another address."""
     now = desk.now()
     with desk.write() as session:
         link = _open_link(session, link_id)
-        draft = compose_link_email(session, desk, link, subject=subject,
-                                   message=clean_block(message, "Message", max_len=5000), to=to)
-        queue_draft(session, desk.settings, draft, now=now, operator=desk.operator, booking_id=link.booking_id,
-                    link_id=link.id)
+        draft = compose_link_email(
+            session, desk, link, subject=subject, message=clean_block(message, "Message", max_len=5000), to=to
+        )
+        queue_draft(
+            session, desk.settings, draft, now=now, operator=desk.operator, booking_id=link.booking_id, link_id=link.id
+        )
         if not link.recipient_email:
             link.recipient_email = draft.to
             session.add(link)
-        audit(session, operator=desk.operator, action="link.email", now=now, booking_id=link.booking_id,
-              link_id=link.id, to=draft.to, subject=draft.subject)
+        audit(
+            session,
+            operator=desk.operator,
+            action="link.email",
+            now=now,
+            booking_id=link.booking_id,
+            link_id=link.id,
+            to=draft.to,
+            subject=draft.subject,
+        )
         booking = session.get(Booking, link.booking_id)
         refresh_booking(session, booking, now)
     return draft

@@ -36,18 +36,38 @@ class LinkView:
         return self.status is LinkStatus.OPEN
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "booking": self.booking_reference, "amount": self.amount.minor,
-                "currency": self.amount.currency, "label": self.label, "purpose": self.purpose,
-                "recipient_email": self.recipient_email, "status": self.status.value,
-                "status_reason": self.status_reason, "provider": self.provider, "url": self.url,
-                "expires_at": iso_utc(self.expires_at), "created_by": self.created_by,
-                "created_at": iso_utc(self.created_at)}
+        return {
+            "id": self.id,
+            "booking": self.booking_reference,
+            "amount": self.amount.minor,
+            "currency": self.amount.currency,
+            "label": self.label,
+            "purpose": self.purpose,
+            "recipient_email": self.recipient_email,
+            "status": self.status.value,
+            "status_reason": self.status_reason,
+            "provider": self.provider,
+            "url": self.url,
+            "expires_at": iso_utc(self.expires_at),
+            "created_by": self.created_by,
+            "created_at": iso_utc(self.created_at),
+        }
 
 
 def link_view(link: PaymentLink, reference: str) -> LinkView:
     return LinkView(
-        id=link.id, booking_reference=reference, amount=Money(link.amount_minor, link.currency), label=link.label,
-        purpose=link.purpose, recipient_email=link.recipient_email, status=LinkStatus(link.status),
-        status_reason=link.status_reason, provider=link.provider, url=link.url, expires_at=link.expires_at,
-        created_by=link.created_by, created_at=link.created_at, language=link.language,
+        id=link.id,
+        booking_reference=reference,
+        amount=Money(link.amount_minor, link.currency),
+        label=link.label,
+        purpose=link.purpose,
+        recipient_email=link.recipient_email,
+        status=LinkStatus(link.status),
+        status_reason=link.status_reason,
+        provider=link.provider,
+        url=link.url,
+        expires_at=link.expires_at,
+        created_by=link.created_by,
+        created_at=link.created_at,
+        language=link.language,
     )

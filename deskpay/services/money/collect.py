@@ -73,21 +73,32 @@ class Collected:
     links: LinksOutcome | None = None
 
 
-async def collect(desk: Desk, reference: str, amount: Money | str, mode: CollectMode | str, *, note: str = "",
-                  email: str | None = None, send_email: bool = False, subject: str | None = None,
-                  message: str = "") -> Collected:
+async def collect(
+    desk: Desk,
+    reference: str,
+    amount: Money | str,
+    mode: CollectMode | str,
+    *,
+    note: str = "",
+    email: str | None = None,
+    send_email: bool = False,
+    subject: str | None = None,
+    message: str = "",
+) -> Collected:
     """Encaisser, whatever the mode: a desk mode records the payment, ``online`` opens a link (and may email it)."""
     chosen = collect_mode(mode)
     if chosen.is_desk:
         payment = await asyncio.to_thread(collect_offline, desk, reference, amount, chosen.method, note=note)
         return Collected(chosen, payment=payment)
-    links = await collect_online(desk, reference, amount, email=email, send_email=send_email, subject=subject,
-                                 message=message)
+    links = await collect_online(
+        desk, reference, amount, email=email, send_email=send_email, subject=subject, message=message
+    )
     return Collected(chosen, links=links)
 
 
-def collect_offline(desk: Desk, reference: str, amount: Money | str, method: PaymentMethod | str, *,
-                    note: str = "") -> PaymentView:
+def collect_offline(
+    desk: Desk, reference: str, amount: Money | str, method: PaymentMethod | str, *, note: str = ""
+) -> PaymentView:
     """Record a payment taken at the desk (card terminal, cash, transfer, voucher) at once."""
     method = desk_method(method)
     note = clean_block(note, "Notes", max_len=500)  # refused, not cut short or stored with escape codes
@@ -96,41 +107,91 @@ def collect_offline(desk: Desk, reference: str, amount: Money | str, method: Pay
         booking = lock_booking(session, reference)
         money = as_money(amount, booking.currency, desk)
         _check_fits(money, compute_amounts(session, booking))
-        payment = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind=PaymentKind.PAYMENT,
-                          method=method, operator=desk.operator, note=note, created_at=now)
+        payment = Payment(
+            booking_id=booking.id,
+            amount_minor=money.minor,
+            currency=money.currency,
+            kind=PaymentKind.PAYMENT,
+            method=method,
+            operator=desk.operator,
+            note=note,
+            created_at=now,
+        )
         session.add(payment)
         session.flush()
         refresh_booking(session, booking, now)
-        audit(session, operator=desk.operator, action="payment.record", now=now, booking_id=booking.id,
-              amount=money, method=method, method_label=method.label("en"), payment_id=payment.id)
+        audit(
+            session,
+            operator=desk.operator,
+            action="payment.record",
+            now=now,
+            booking_id=booking.id,
+            amount=money,
+            method=method,
+            method_label=method.label("en"),
+            payment_id=payment.id,
+        )
         return payment_view(payment)
 
 
-async def collect_online(desk: Desk, reference: str, amount: Money | str, *, email: str | None = None,
-                         send_email: bool = False, subject: str | None = None, message: str = "",
-                         label: str = "", purpose: LinkPurpose = LinkPurpose.LINK) -> LinksOutcome:
+async def collect_online(
+    desk: Desk,
+    reference: str,
+    amount: Money | str,
+    *,
+    email: str | None = None,
+    send_email: bool = False,
+    subject: str | None = None,
+    message: str = "",
+    label: str = "",
+    purpose: LinkPurpose = LinkPurpose.LINK,
+) -> LinksOutcome:
     """Open one payment link; optionally queue its email (to ``email`` or the customer's)."""
 
     def plan(session, booking, customer, amounts):
         money = as_money(amount, booking.currency, desk)
         _check_fits(money, amounts)
         recipient = email if email and email.strip() else (customer.email if send_email else None)
-        return [LinkSpec(amount=money, label=label, recipient=recipient, notify=send_email, subject=subject,
-                         message=message, purpose=purpose)]
+        return [
+            LinkSpec(
+                amount=money,
+                label=label,
+                recipient=recipient,
+                notify=send_email,
+                subject=subject,
+                message=message,
+                purpose=purpose,
+            )
+        ]
 
     return await open_links(desk, reference, plan)
 
 
-async def request_balance(desk: Desk, reference: str, *, email: str | None = None, send_email: bool = True,
-                          subject: str | None = None, message: str = "") -> LinksOutcome:
+async def request_balance(
+    desk: Desk,
+    reference: str,
+    *,
+    email: str | None = None,
+    send_email: bool = True,
+    subject: str | None = None,
+    message: str = "",
+) -> LinksOutcome:
     """One link for everything still requestable, emailed as a balance request."""
 
     def plan(session, booking, customer, amounts):
         recipient = email if email and email.strip() else customer.email
         if not amounts.requestable:
             return []
-        return [LinkSpec(amount=amounts.requestable, label=text("link.label.balance", booking.language),
-                         recipient=recipient, notify=send_email, subject=subject, message=message,
-                         purpose=LinkPurpose.BALANCE)]
+        return [
+            LinkSpec(
+                amount=amounts.requestable,
+                label=text("link.label.balance", booking.language),
+                recipient=recipient,
+                notify=send_email,
+                subject=subject,
+                message=message,
+                purpose=LinkPurpose.BALANCE,
+            )
+        ]
 
     return await open_links(desk, reference, plan)

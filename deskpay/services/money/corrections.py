@@ -30,13 +30,30 @@ def record_refund(desk: Desk, reference: str, amount: Money | str, method: str, 
         amounts = compute_amounts(session, booking)
         if money > amounts.paid:
             raise Refused("refund.over_paid", asked=money, paid=amounts.paid)
-        refund = Payment(booking_id=booking.id, amount_minor=money.minor, currency=money.currency, kind=PaymentKind.REFUND,
-                         method=method, operator=desk.operator, note=note, created_at=now)
+        refund = Payment(
+            booking_id=booking.id,
+            amount_minor=money.minor,
+            currency=money.currency,
+            kind=PaymentKind.REFUND,
+            method=method,
+            operator=desk.operator,
+            note=note,
+            created_at=now,
+        )
         session.add(refund)
         session.flush()
         refresh_booking(session, booking, now)
-        audit(session, operator=desk.operator, action="payment.refund", now=now, booking_id=booking.id,
-              amount=money, method=method, note=note, payment_id=refund.id)
+        audit(
+            session,
+            operator=desk.operator,
+            action="payment.refund",
+            now=now,
+            booking_id=booking.id,
+            amount=money,
+            method=method,
+            note=note,
+            payment_id=refund.id,
+        )
         return payment_view(refund)
 
 
@@ -58,6 +75,13 @@ def delete_payment(desk: Desk, payment_id: int, *, reason: str) -> PaymentView:
         session.delete(payment)
         session.flush()
         refresh_booking(session, booking, now)
-        audit(session, operator=desk.operator, action="payment.delete", now=now, booking_id=booking.id,
-              reason=reason, payment=json.loads(json.dumps(view.to_json())))
+        audit(
+            session,
+            operator=desk.operator,
+            action="payment.delete",
+            now=now,
+            booking_id=booking.id,
+            reason=reason,
+            payment=json.loads(json.dumps(view.to_json())),
+        )
         return view

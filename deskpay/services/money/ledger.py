@@ -51,16 +51,21 @@ def compute_amounts(session: Session, booking: Booking) -> BookingAmounts:
         )
     ).scalar_one()
     currency = booking.currency
-    return BookingAmounts(Money(booking.total_minor, currency), Money(int(paid), currency), Money(int(pending), currency))
+    return BookingAmounts(
+        Money(booking.total_minor, currency), Money(int(paid), currency), Money(int(pending), currency)
+    )
 
 
 def refresh_booking(session: Session, booking: Booking, now: datetime) -> BookingAmounts:
     amounts = compute_amounts(session, booking)
-    has_expired = session.execute(
-        select(func.count()).select_from(PaymentLink).where(
-            PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.EXPIRED.value
-        )
-    ).scalar_one() > 0
+    has_expired = (
+        session.execute(
+            select(func.count())
+            .select_from(PaymentLink)
+            .where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.EXPIRED.value)
+        ).scalar_one()
+        > 0
+    )
     booking.paid_minor = amounts.paid.minor
     booking.pending_minor = amounts.pending.minor
     booking.badge = amounts.badge(has_expired)

@@ -18,9 +18,17 @@ def default_label(index: int, lang: str) -> str:
     return text("link.label.participant", lang, index=index)
 
 
-async def split_booking(desk: Desk, reference: str, *, parts: int | None = None, amount: Money | str | None = None,
-                        amounts: Sequence[Money | str] | None = None, emails: Sequence[str | None] | None = None,
-                        labels: Sequence[str] | None = None, send_email: bool = True) -> LinksOutcome:
+async def split_booking(
+    desk: Desk,
+    reference: str,
+    *,
+    parts: int | None = None,
+    amount: Money | str | None = None,
+    amounts: Sequence[Money | str] | None = None,
+    emails: Sequence[str | None] | None = None,
+    labels: Sequence[str] | None = None,
+    send_email: bool = True,
+) -> LinksOutcome:
     """All links of the split are reserved in one transaction and created concurrently.
 
     A share with an email gets its own email when ``send_email``; shares
@@ -41,8 +49,15 @@ async def split_booking(desk: Desk, reference: str, *, parts: int | None = None,
         for index, share in enumerate(split.shares):
             recipient = (emails[index] or None) if emails else None
             label = (labels[index] if labels else "") or default_label(index + 1, booking.language)
-            specs.append(LinkSpec(amount=share, label=label, recipient=recipient,
-                                  notify=bool(send_email and recipient), purpose=LinkPurpose.SPLIT))
+            specs.append(
+                LinkSpec(
+                    amount=share,
+                    label=label,
+                    recipient=recipient,
+                    notify=bool(send_email and recipient),
+                    purpose=LinkPurpose.SPLIT,
+                )
+            )
         return specs
 
     return await open_links(desk, reference, plan)

@@ -25,11 +25,27 @@ class PaymentView:
     link_id: int | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "amount": self.amount.minor, "currency": self.amount.currency, "kind": self.kind,
-                "method": self.method, "operator": self.operator, "created_at": iso_utc(self.created_at),
-                "provider_reference": self.provider_reference, "link_id": self.link_id}
+        return {
+            "id": self.id,
+            "amount": self.amount.minor,
+            "currency": self.amount.currency,
+            "kind": self.kind,
+            "method": self.method,
+            "operator": self.operator,
+            "created_at": iso_utc(self.created_at),
+            "provider_reference": self.provider_reference,
+            "link_id": self.link_id,
+        }
 
 
 def payment_view(p: Payment) -> PaymentView:
-    return PaymentView(p.id, Money(p.amount_minor, p.currency), p.kind, p.method, p.operator, p.created_at,
-                       p.provider_reference, p.link_id)
+    return PaymentView(
+        p.id,
+        Money(p.amount_minor, p.currency),
+        p.kind,
+        p.method,
+        p.operator,
+        p.created_at,
+        p.provider_reference,
+        p.link_id,
+    )

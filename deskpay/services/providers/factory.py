@@ -14,6 +14,10 @@ def make_provider(settings: Settings) -> PaymentProvider:
             raise ProviderError("stripe.no_key")
         from deskpay.services.providers.stripe import StripeProvider
 
-        return StripeProvider(api_key=settings.stripe_api_key.get_secret_value(), api_base=settings.stripe_api_base,
-                              success_url=settings.stripe_success_url, cancel_url=settings.stripe_cancel_url)
+        return StripeProvider(
+            api_key=settings.stripe_api_key.get_secret_value(),
+            api_base=settings.stripe_api_base,
+            success_url=settings.stripe_success_url,
+            cancel_url=settings.stripe_cancel_url,
+        )
     return SandboxProvider(settings.sandbox_base_url())

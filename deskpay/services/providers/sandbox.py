@@ -20,8 +20,11 @@ class SandboxProvider:
         self.base_url = base_url.rstrip("/")
 
     async def create_link(self, request: LinkRequest) -> CreatedLink:
-        return CreatedLink(provider_id=f"sbx_{request.link_id}", url=f"{self.base_url}/pay/{request.token}",
-                           expires_at=request.expires_at)
+        return CreatedLink(
+            provider_id=f"sbx_{request.link_id}",
+            url=f"{self.base_url}/pay/{request.token}",
+            expires_at=request.expires_at,
+        )
 
     async def cancel_link(self, provider_id: str) -> None:
         """Nothing remote to cancel: the page reads the link's status from the database."""

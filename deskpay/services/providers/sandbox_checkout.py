@@ -61,9 +61,16 @@ def checkout_of_token(desk: Desk, token: str) -> Checkout | None:
         state = link.status
         if state == LinkStatus.OPEN.value and link.expires_at <= now:
             state = LinkStatus.EXPIRED.value  # the expiry job has not run yet
-        return Checkout(link_id=link.id, state=state, language=link.language,
-                        business_name=desk.settings.business_name, booking_reference=booking.reference,
-                        label=link.label, amount=Money(link.amount_minor, link.currency), expires_at=link.expires_at)
+        return Checkout(
+            link_id=link.id,
+            state=state,
+            language=link.language,
+            business_name=desk.settings.business_name,
+            booking_reference=booking.reference,
+            label=link.label,
+            amount=Money(link.amount_minor, link.currency),
+            expires_at=link.expires_at,
+        )
 
 
 async def pay_sandbox_link(desk: Desk, link_id: int, *, source: str = "page") -> RecordResult:
@@ -84,8 +91,15 @@ async def pay_sandbox_link(desk: Desk, link_id: int, *, source: str = "page") ->
 
     link = await asyncio.to_thread(load)
     result = await asyncio.to_thread(
-        record_provider_payment, desk, provider=SANDBOX, payment_reference=sandbox_reference(link.id),
-        amount=Money(link.amount_minor, link.currency), link_id=link.id, only_if_open=True, source=source)
+        record_provider_payment,
+        desk,
+        provider=SANDBOX,
+        payment_reference=sandbox_reference(link.id),
+        amount=Money(link.amount_minor, link.currency),
+        link_id=link.id,
+        only_if_open=True,
+        source=source,
+    )
     if result.closed_links:
         await close_links_at_provider(desk, result.closed_links)
     return result
@@ -99,5 +113,13 @@ def decline_sandbox_link(desk: Desk, link_id: int) -> None:
         link = session.get(PaymentLink, link_id)
         if link is None:
             raise NotFound("link.not_found", id=link_id)
-        audit(session, operator="system", action="link.declined", now=now, booking_id=link.booking_id,
-              link_id=link.id, amount=Money(link.amount_minor, link.currency), provider=link.provider)
+        audit(
+            session,
+            operator="system",
+            action="link.declined",
+            now=now,
+            booking_id=link.booking_id,
+            link_id=link.id,
+            amount=Money(link.amount_minor, link.currency),
+            provider=link.provider,
+        )

@@ -99,16 +99,18 @@ class StripeProvider:
         expires_at = min(max(request.expires_at, now + EARLIEST_EXPIRY), now + LATEST_EXPIRY)
         params: dict[str, Any] = {
             "mode": "payment",
-            "line_items": [{
-                "price_data": {
-                    "currency": request.amount.currency.lower(),
-                    "unit_amount": request.amount.minor,
-                    "product_data": {
-                        "name": f"{request.business_name} — {request.booking_reference} — {request.label}",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": request.amount.currency.lower(),
+                        "unit_amount": request.amount.minor,
+                        "product_data": {
+                            "name": f"{request.business_name} — {request.booking_reference} — {request.label}",
+                        },
                     },
-                },
-                "quantity": 1,
-            }],
+                    "quantity": 1,
+                }
+            ],
             "locale": request.language,
             "client_reference_id": str(request.link_id),
             "metadata": {
@@ -228,4 +230,3 @@ def _translate(error: stripe.StripeError, provider_id: str | None = None) -> Pro
     if isinstance(error, stripe.APIError):
         return ProviderError("stripe.server_error", **extra)
     return ProviderError("stripe.unexpected", detail=_scrub(error.user_message), **extra)
-

@@ -34,7 +34,9 @@ def status_of_session(session: Mapping[str, Any]) -> RemoteStatus:
         amount = Money(int(total), str(currency).upper()) if total is not None and currency else None
         # The payment intent id is the payment's identity; a session without one (nothing to pay)
         # is identified by the session itself.
-        return RemoteStatus(RemoteState.PAID, payment_reference=str(intent or session["id"]), amount_paid=amount, raw=raw)
+        return RemoteStatus(
+            RemoteState.PAID, payment_reference=str(intent or session["id"]), amount_paid=amount, raw=raw
+        )
     if status == "complete":
         return RemoteStatus(RemoteState.PROCESSING, raw=raw)
     if status == "expired":

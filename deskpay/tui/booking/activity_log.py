@@ -34,21 +34,34 @@ def describe(event: AuditView, lang: str) -> str:
         if action == "booking.create":
             return LABELS(action, lang, participants=d.get("participants", "?"), total=_money(d.get("total"), lang))
         if action == "booking.edit":
+
             def side(values: dict) -> str:
-                return (f"{LABELS('people', lang, n=values.get('participants', '?'))}, "
-                        f"{_money(values.get('total'), lang)}")
+                return (
+                    f"{LABELS('people', lang, n=values.get('participants', '?'))}, {_money(values.get('total'), lang)}"
+                )
+
             return LABELS(action, lang, before=side(d.get("before", {})), after=side(d.get("after", {})))
         if action == "customer.edit":
             before, after = d.get("before", {}), d.get("after", {})
-            changes = ", ".join(f"{key} {before.get(key) or '—'} → {after.get(key) or '—'}"
-                                for key in ("name", "email", "phone") if before.get(key) != after.get(key))
+            changes = ", ".join(
+                f"{key} {before.get(key) or '—'} → {after.get(key) or '—'}"
+                for key in ("name", "email", "phone")
+                if before.get(key) != after.get(key)
+            )
             return LABELS(action, lang, changes=changes or "—")
         if action == "link.create":
             links = "; ".join(
-                " ".join(part for part in (_money(link.get("amount"), lang),
-                                           f"({link['label']})" if link.get("label") else "",
-                                           f"→ {link['to']}" if link.get("to") else "") if part)
-                for link in d.get("links", []))
+                " ".join(
+                    part
+                    for part in (
+                        _money(link.get("amount"), lang),
+                        f"({link['label']})" if link.get("label") else "",
+                        f"→ {link['to']}" if link.get("to") else "",
+                    )
+                    if part
+                )
+                for link in d.get("links", [])
+            )
             return LABELS(action, lang, links=links)
         if action in ("link.cancel", "link.declined"):
             return LABELS(action, lang, link_id=d.get("link_id", "?"), amount=_money(d.get("amount"), lang))
@@ -92,9 +105,11 @@ class ActivityLog(DataTable):
 
     def show(self, history: tuple[AuditView, ...]) -> None:
         rows = [
-            (Text(format_short(event.created_at, self.tz, self.lang), no_wrap=True),
-             Text(event.operator, no_wrap=True, overflow="ellipsis"),
-             Text(describe(event, self.lang), no_wrap=True, overflow="ellipsis"))
+            (
+                Text(format_short(event.created_at, self.tz, self.lang), no_wrap=True),
+                Text(event.operator, no_wrap=True, overflow="ellipsis"),
+                Text(describe(event, self.lang), no_wrap=True, overflow="ellipsis"),
+            )
             for event in history
         ]
         self.clear(columns=True)

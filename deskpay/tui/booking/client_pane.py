@@ -29,8 +29,11 @@ class ClientPane(Vertical):
         yield Static(LABELS("title", self.lang), classes="pane-title")
         yield Static(id="client-name")
         yield Static(id="client-details")
-        yield Static(Content.from_markup("[@click=screen.edit_customer]$text[/]", text=LABELS("edit", self.lang)),
-                     id="client-edit", classes="pane-action")
+        yield Static(
+            Content.from_markup("[@click=screen.edit_customer]$text[/]", text=LABELS("edit", self.lang)),
+            id="client-edit",
+            classes="pane-action",
+        )
         yield Static(id="client-confirmation", classes="pane-action")
 
     def watch_compact(self, compact: bool) -> None:
@@ -57,8 +60,9 @@ class ClientPane(Vertical):
         self.query_one("#client-details", Static).update(Content(text))
         confirmation = self.query_one("#client-confirmation", Static)
         if customer.email:
-            confirmation.update(Content.from_markup("[@click=screen.resend_confirmation]$text[/]",
-                                                    text=LABELS("confirmation", lang)))
+            confirmation.update(
+                Content.from_markup("[@click=screen.resend_confirmation]$text[/]", text=LABELS("confirmation", lang))
+            )
             confirmation.remove_class("-disabled")
         else:
             confirmation.update(Content(LABELS("confirmation_off", lang, name=customer.name)))

@@ -127,15 +127,17 @@ class CollectModal(DeskModal[CollectResult | None]):
                         yield Label(self.t("mode"), classes="field-label")
                         with RadioSet(id="mode", compact=True):
                             for index, mode in enumerate(CollectMode):
-                                yield RadioButton(self.t(f"mode.{mode.value}"), value=index == 0,
-                                                  id=f"mode-{mode.value}")
+                                yield RadioButton(
+                                    self.t(f"mode.{mode.value}"), value=index == 0, id=f"mode-{mode.value}"
+                                )
                 with Vertical(id="done"):
                     yield Static("", id="done-title", classes="title")
                     yield Static("", id="link-url", classes="url")
                     yield Static("", id="link-expiry", classes="hint")
                     yield Static("", id="email-state", classes="hint")
-                    yield OptionList(*(Option(self.t(step), id=step) for step in NEXT_STEPS), id="next-steps",
-                                     compact=True)
+                    yield OptionList(
+                        *(Option(self.t(step), id=step) for step in NEXT_STEPS), id="next-steps", compact=True
+                    )
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons", id="form-buttons"):
                 yield Button(self.t("submit.online"), id="submit", variant="primary", disabled=True, compact=True)
@@ -151,8 +153,9 @@ class CollectModal(DeskModal[CollectResult | None]):
     @property
     def mode(self) -> CollectMode:
         pressed = self.query_one("#mode", RadioSet).pressed_button
-        return CollectMode(pressed.id.removeprefix("mode-")) if pressed is not None and pressed.id \
-            else CollectMode.ONLINE
+        return (
+            CollectMode(pressed.id.removeprefix("mode-")) if pressed is not None and pressed.id else CollectMode.ONLINE
+        )
 
     @property
     def link_created(self) -> bool:
@@ -192,9 +195,14 @@ class CollectModal(DeskModal[CollectResult | None]):
         lang = self.lang
         amounts = detail.amounts
         self.query_one("#summary", Static).update(
-            self.t("summary", customer=detail.customer.name, activity=detail.activity))
-        figures = self.t("figures", total=amounts.total.format(lang), paid=amounts.paid.format(lang),
-                         balance=amounts.balance.clamp_min_zero().format(lang))
+            self.t("summary", customer=detail.customer.name, activity=detail.activity)
+        )
+        figures = self.t(
+            "figures",
+            total=amounts.total.format(lang),
+            paid=amounts.paid.format(lang),
+            balance=amounts.balance.clamp_min_zero().format(lang),
+        )
         if amounts.pending:
             figures += self.t("pending", pending=amounts.pending.format(lang))
         self.query_one("#figures", Static).update(figures)
@@ -285,7 +293,8 @@ class CollectModal(DeskModal[CollectResult | None]):
         self.query_one("#done-title", Static).update(self.t("done.title", amount=link.amount.format(self.lang)))
         self.query_one("#link-url", Static).update(link.url or "")
         self.query_one("#link-expiry", Static).update(
-            self.t("done.expires", when=format_when(link.expires_at, self.desk.settings.tz(), self.lang)))
+            self.t("done.expires", when=format_when(link.expires_at, self.desk.settings.tz(), self.lang))
+        )
         self.query_one("#steps", ContentSwitcher).current = "done"
         self.query_one("#form-buttons").display = False
         steps = self.query_one("#next-steps", OptionList)
@@ -326,7 +335,8 @@ class CollectModal(DeskModal[CollectResult | None]):
         if event.to:
             self.emailed_to = event.to
         self.query_one("#email-state", Static).update(
-            self.t("emailed", to=event.to) if event.to else self.t("not_emailed"))
+            self.t("emailed", to=event.to) if event.to else self.t("not_emailed")
+        )
 
     def action_copy(self) -> None:
         link = self.link
@@ -344,8 +354,9 @@ class CollectModal(DeskModal[CollectResult | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         if self.outcome is not None:
-            self.dismiss(CollectResult(self.reference, CollectMode.ONLINE, links=self.outcome,
-                                      emailed_to=self.emailed_to))
+            self.dismiss(
+                CollectResult(self.reference, CollectMode.ONLINE, links=self.outcome, emailed_to=self.emailed_to)
+            )
         elif not self.busy:
             self.dismiss(None)
 

@@ -46,9 +46,13 @@ class CustomerEditModal(DeskModal[bool]):
                     yield Input(value, id=field, compact=True)
             with Horizontal(classes="field"):
                 yield Label(self.t("language"), classes="field-label")
-                yield Select([(self.t("lang.fr"), "fr"), (self.t("lang.en"), "en")], id="language",
-                             value=c.language if c.language in ("fr", "en") else "fr", allow_blank=False,
-                             compact=True)
+                yield Select(
+                    [(self.t("lang.fr"), "fr"), (self.t("lang.en"), "en")],
+                    id="language",
+                    value=c.language if c.language in ("fr", "en") else "fr",
+                    allow_blank=False,
+                    compact=True,
+                )
             yield Static(self.t("hint"), classes="hint")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):
@@ -68,10 +72,12 @@ class CustomerEditModal(DeskModal[bool]):
         from deskpay.services.bookings.customers import NewCustomer
 
         language = self.query_one("#language", Select).value
-        data = NewCustomer(name=self.query_one("#name", Input).value,
-                           email=self.query_one("#email", Input).value.strip() or None,
-                           phone=self.query_one("#phone", Input).value.strip() or None,
-                           language=language if isinstance(language, str) else "fr")
+        data = NewCustomer(
+            name=self.query_one("#name", Input).value,
+            email=self.query_one("#email", Input).value.strip() or None,
+            phone=self.query_one("#phone", Input).value.strip() or None,
+            language=language if isinstance(language, str) else "fr",
+        )
         self.clear_error()
         self._set_busy(True)
         self.save(data)

@@ -109,9 +109,14 @@ class EmailLinkModal(DeskModal[bool]):
     def _loaded(self, event: Loaded) -> None:
         self.link = event.link
         lang = self.lang
-        self.query_one("#subtitle", Static).update(self.t(
-            "subtitle", amount=event.link.amount.format(lang), reference=event.link.booking_reference,
-            customer=event.customer))
+        self.query_one("#subtitle", Static).update(
+            self.t(
+                "subtitle",
+                amount=event.link.amount.format(lang),
+                reference=event.link.booking_reference,
+                customer=event.customer,
+            )
+        )
         for selector in ("#to", "#subject", "#message", "#send"):
             self.query_one(selector).disabled = False
         self.query_one("#to", Input).value = event.to
@@ -143,8 +148,9 @@ class EmailLinkModal(DeskModal[bool]):
         from deskpay.services.links.sending import preview_link_email
 
         try:
-            draft = preview_link_email(self.desk, self.link_id, to=to or _PLACEHOLDER_TO, subject=subject,
-                                       message=message)
+            draft = preview_link_email(
+                self.desk, self.link_id, to=to or _PLACEHOLDER_TO, subject=subject, message=message
+            )
         except DeskpayError as error:
             self.post_message(self.Previewed(None, error))
             return

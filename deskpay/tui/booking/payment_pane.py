@@ -138,8 +138,12 @@ class PaymentPane(Vertical):
 
     def _show_figures(self, detail: BookingDetail) -> None:
         lang, amounts = self.lang, detail.amounts
-        rows = [("total", amounts.total), ("paid", amounts.paid), ("pending", amounts.pending),
-                ("balance", amounts.balance.clamp_min_zero())]
+        rows = [
+            ("total", amounts.total),
+            ("paid", amounts.paid),
+            ("pending", amounts.pending),
+            ("balance", amounts.balance.clamp_min_zero()),
+        ]
         if amounts.overpaid:
             rows.append(("overpaid", amounts.overpaid))
         labels = [LABELS(key, lang) for key, _ in rows]

@@ -128,8 +128,15 @@ class BookingSheet(DeskScreen[None]):
         detail = self.detail = message.detail
         lang, tz = self.lang, self.desk.settings.tz()
         status = BookingStatus(detail.status).label(lang)
-        title = " · ".join((detail.reference, detail.activity, format_when(detail.start_at, tz, lang),
-                            LABELS("people", lang, n=detail.participants), status))
+        title = " · ".join(
+            (
+                detail.reference,
+                detail.activity,
+                format_when(detail.start_at, tz, lang),
+                LABELS("people", lang, n=detail.participants),
+                status,
+            )
+        )
         self.query_one("#sheet-title", Static).update(Content(title))
         notes = self.query_one("#sheet-notes", Static)
         notes.update(Content(LABELS("notes", lang, notes=detail.notes)) if detail.notes else "")
@@ -252,8 +259,9 @@ class BookingSheet(DeskScreen[None]):
         link = self.selected_link
         if link is None or not link.is_open:
             return
-        question = LABELS("cancel_question", self.lang, label=link.label or f"#{link.id}",
-                          amount=link.amount.format(self.lang))
+        question = LABELS(
+            "cancel_question", self.lang, label=link.label or f"#{link.id}", amount=link.amount.format(self.lang)
+        )
         if not await self.app.push_screen_wait(ConfirmModal(question, danger=True)):
             return
         cancelled = await cancel_link(self.desk, link.id)
@@ -300,14 +308,18 @@ class BookingSheet(DeskScreen[None]):
             return
         email = detail.customer.email
         amount = detail.amounts.requestable.format(self.lang)
-        question = (LABELS("balance_question_email", self.lang, amount=amount, to=email) if email
-                    else LABELS("balance_question", self.lang, amount=amount))
+        question = (
+            LABELS("balance_question_email", self.lang, amount=amount, to=email)
+            if email
+            else LABELS("balance_question", self.lang, amount=amount)
+        )
         if not await self.app.push_screen_wait(ConfirmModal(question)):
             return
         outcome = await request_balance(self.desk, self.reference, send_email=bool(email))
         created = outcome.created
-        self.notify(LABELS("balance_done", self.lang, amount=created[0].amount.format(self.lang)
-                           if created else amount))
+        self.notify(
+            LABELS("balance_done", self.lang, amount=created[0].amount.format(self.lang) if created else amount)
+        )
         self.post_message(LinkCreated(self.reference, tuple(view.id for view in created)))
         if outcome.emails_queued and email:
             self.post_message(EmailQueued(self.reference, email, "balance_request"))

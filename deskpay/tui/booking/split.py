@@ -114,9 +114,14 @@ class SplitModal(DeskModal[LinksOutcome | None]):
     async def _loaded(self, event: Loaded) -> None:
         detail = self.detail = event.detail
         requestable = detail.amounts.requestable
-        self.query_one("#summary", Static).update(self.t(
-            "summary", customer=detail.customer.name, activity=detail.activity,
-            requestable=requestable.format(self.lang)))
+        self.query_one("#summary", Static).update(
+            self.t(
+                "summary",
+                customer=detail.customer.name,
+                activity=detail.activity,
+                requestable=requestable.format(self.lang),
+            )
+        )
         total = self.query_one("#total", Input)
         parts = self.query_one("#parts", Input)
         total.disabled = parts.disabled = False
@@ -163,8 +168,12 @@ class SplitModal(DeskModal[LinksOutcome | None]):
             for row, share in zip(rows, shares, strict=False):
                 row.query_one(".share-amount", Input).value = amount_for_input(share, self.lang)
         new_rows = [
-            ShareRow(index, default_label(index, self.lang), amount_for_input(shares[index - 1], self.lang),
-                     email_placeholder=self.t("email.placeholder"))
+            ShareRow(
+                index,
+                default_label(index, self.lang),
+                amount_for_input(shares[index - 1], self.lang),
+                email_placeholder=self.t("email.placeholder"),
+            )
             for index in range(len(rows) + 1, count + 1)
         ]
         if new_rows:
@@ -202,8 +211,14 @@ class SplitModal(DeskModal[LinksOutcome | None]):
             return
         total = sum(shares[1:], shares[0])
         if total > requestable:
-            self._invalid(self.t("sum.over", total=total.format(lang), over=(total - requestable).format(lang),
-                                 requestable=requestable.format(lang)))
+            self._invalid(
+                self.t(
+                    "sum.over",
+                    total=total.format(lang),
+                    over=(total - requestable).format(lang),
+                    requestable=requestable.format(lang),
+                )
+            )
             return
         self.valid = True
         sum_line = self.query_one("#sum", Static)
@@ -246,8 +261,9 @@ class SplitModal(DeskModal[LinksOutcome | None]):
         from deskpay.services.money.split import split_booking
 
         try:
-            outcome = await split_booking(self.desk, self.reference, amounts=amounts, emails=emails, labels=labels,
-                                          send_email=True)
+            outcome = await split_booking(
+                self.desk, self.reference, amounts=amounts, emails=emails, labels=labels, send_email=True
+            )
         except DeskpayError as error:
             self.post_message(ActionFailed(error, "split.create"))
             return

@@ -24,10 +24,21 @@ LINK_STATUSES = Section("ui.link_status")
 
 CANCELLED = BookingStatus.CANCELLED.value
 """The list shows a cancelled booking by its status, whatever its money."""
-_BADGE_VARIABLE = {Badge.PAID: "paid", Badge.DEPOSIT_PAID: "deposit", Badge.LINK_OPEN: "open",
-                   Badge.LINK_EXPIRED: "expired", Badge.UNPAID: "unpaid", CANCELLED: "cancelled"}
-_LINK_VARIABLE = {LinkStatus.OPEN: "open", LinkStatus.PAID: "paid", LinkStatus.EXPIRED: "expired",
-                  LinkStatus.CANCELLED: "cancelled", LinkStatus.FAILED: "expired"}
+_BADGE_VARIABLE = {
+    Badge.PAID: "paid",
+    Badge.DEPOSIT_PAID: "deposit",
+    Badge.LINK_OPEN: "open",
+    Badge.LINK_EXPIRED: "expired",
+    Badge.UNPAID: "unpaid",
+    CANCELLED: "cancelled",
+}
+_LINK_VARIABLE = {
+    LinkStatus.OPEN: "open",
+    LinkStatus.PAID: "paid",
+    LinkStatus.EXPIRED: "expired",
+    LinkStatus.CANCELLED: "cancelled",
+    LinkStatus.FAILED: "expired",
+}
 
 
 def _rich_colour(app: App, variable: str) -> Style:
@@ -47,8 +58,12 @@ def badge_rich_style(app: App, badge: str) -> Style:
 def badge_text(app: App, badge: str, status: str, lang: str) -> Text:
     """The list's payment badge; a cancelled booking says so whatever its money."""
     key = shown_badge(badge, status)
-    return Text(BADGES(key, lang), style=_rich_colour(app, _BADGE_VARIABLE.get(key, "unpaid")), no_wrap=True,
-                overflow="ellipsis")
+    return Text(
+        BADGES(key, lang),
+        style=_rich_colour(app, _BADGE_VARIABLE.get(key, "unpaid")),
+        no_wrap=True,
+        overflow="ellipsis",
+    )
 
 
 def shown_badge(badge: str, status: str) -> str:
@@ -57,8 +72,12 @@ def shown_badge(badge: str, status: str) -> str:
 
 
 def link_status_text(app: App, status: str, lang: str) -> Text:
-    return Text(LINK_STATUSES(status, lang), style=_rich_colour(app, _LINK_VARIABLE.get(status, "unpaid")),
-                no_wrap=True, overflow="ellipsis")
+    return Text(
+        LINK_STATUSES(status, lang),
+        style=_rich_colour(app, _LINK_VARIABLE.get(status, "unpaid")),
+        no_wrap=True,
+        overflow="ellipsis",
+    )
 
 
 def badge_class(badge: str) -> str:

@@ -90,6 +90,7 @@ class HelpScreen(ModalScreen[None]):
         for entry in self.entries:
             style = "" if entry.enabled else "dim"
             where = LABELS(entry.where, self.lang) if entry.enabled else LABELS("now_off", self.lang)
-            table.add_row(Text(entry.key, style="bold " + style), Text(entry.description, style=style),
-                          Text(where, style=style))
+            table.add_row(
+                Text(entry.key, style="bold " + style), Text(entry.description, style=style), Text(where, style=style)
+            )
         table.focus()

@@ -41,6 +41,11 @@ class KeyBar(Static):
             text_style = "" if enabled else "dim"
             click = f"@click=app.simulate_key({key!r})" if enabled else ""
             # A link takes the link colour: only the description is the click target, the key keeps its colour.
-            parts.append(Content.from_markup(f"[{key_style}]$display[/] [{text_style} {click}]$description[/]",
-                                             display=display, description=description))
+            parts.append(
+                Content.from_markup(
+                    f"[{key_style}]$display[/] [{text_style} {click}]$description[/]",
+                    display=display,
+                    description=description,
+                )
+            )
         self.update(Content("  ").join(parts))

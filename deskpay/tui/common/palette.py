@@ -30,8 +30,10 @@ def _describe(row: BookingRow, app) -> tuple[str, str]:
     lang = app.lang
     tz = app.desk.settings.tz()
     title = f"{row.reference}  {row.customer}"
-    help_text = (f"{format_short(row.start_at, tz, lang)} · {row.activity} · "
-                 f"{row.balance.clamp_min_zero().format(lang)} · {BADGES(row.badge, lang)}")
+    help_text = (
+        f"{format_short(row.start_at, tz, lang)} · {row.activity} · "
+        f"{row.balance.clamp_min_zero().format(lang)} · {BADGES(row.badge, lang)}"
+    )
     return title, help_text
 
 
@@ -52,8 +54,9 @@ class BookingFinder(Provider):
     async def discover(self) -> Hits:
         for row in await self._rows(""):
             title, help_text = _describe(row, self.app)
-            yield DiscoveryHit(Content(title), partial(self.app.open_booking, row.reference), text=title,
-                               help=help_text)
+            yield DiscoveryHit(
+                Content(title), partial(self.app.open_booking, row.reference), text=title, help=help_text
+            )
 
     async def search(self, query: str) -> Hits:
         text = query.strip()
@@ -65,8 +68,13 @@ class BookingFinder(Provider):
             title, help_text = _describe(row, self.app)
             # The database decided what matches; the fuzzy score only highlights, the order stays the query's.
             score = max(matcher.match(title), 0.5) * (1 - rank / (2 * FINDER_ROWS))
-            yield Hit(score, matcher.highlight(title), partial(self.app.open_booking, row.reference), text=title,
-                      help=help_text)
+            yield Hit(
+                score,
+                matcher.highlight(title),
+                partial(self.app.open_booking, row.reference),
+                text=title,
+                help=help_text,
+            )
 
 
 class ThemePicker(Provider):

@@ -46,6 +46,7 @@ from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued, Link
 
 LABELS = Section("ui.new_booking")
 
+
 class FormError(Exception):
     """A field the screen itself can tell is wrong, before asking any service."""
 
@@ -95,8 +96,13 @@ class NewBookingScreen(DeskScreen[str | None]):
                 yield Select([], id="activity", prompt=self.t("activity.prompt"), compact=True)
             with Horizontal(classes="field"):
                 yield Label(self.t("date"), classes="field-label")
-                yield Input(today.strftime("%d/%m/%Y"), id="date", placeholder=self.t("date.placeholder"),
-                            compact=True, classes="short")
+                yield Input(
+                    today.strftime("%d/%m/%Y"),
+                    id="date",
+                    placeholder=self.t("date.placeholder"),
+                    compact=True,
+                    classes="short",
+                )
                 yield Label(self.t("time"), classes="inline-label")
                 yield Input("", id="time", placeholder="HH:MM", compact=True, classes="tiny")
                 yield Static("", id="departures", classes="hint")
@@ -122,8 +128,13 @@ class NewBookingScreen(DeskScreen[str | None]):
                         yield Input(id=f"new-{field}", compact=True)
             with Horizontal(classes="field"):
                 yield Label(self.t("language"), classes="field-label")
-                yield Select([(self.t("lang.fr"), "fr"), (self.t("lang.en"), "en")], id="language",
-                             value=self.desk.lang, allow_blank=False, compact=True)
+                yield Select(
+                    [(self.t("lang.fr"), "fr"), (self.t("lang.en"), "en")],
+                    id="language",
+                    value=self.desk.lang,
+                    allow_blank=False,
+                    compact=True,
+                )
             yield Label(self.t("confirm"), classes="section")
             with RadioSet(id="confirm", compact=True):
                 yield RadioButton(self.t("confirm.deposit.none"), id="confirm-deposit")
@@ -195,8 +206,11 @@ class NewBookingScreen(DeskScreen[str | None]):
         if not self.total_edited:
             return self._auto_total()
         try:
-            return parse_amount(self.query_one("#total", Input).value, activity.currency,
-                                ceiling_minor=self.desk.settings.ceiling().minor)
+            return parse_amount(
+                self.query_one("#total", Input).value,
+                activity.currency,
+                ceiling_minor=self.desk.settings.ceiling().minor,
+            )
         except DeskpayError:
             return None
 
@@ -229,8 +243,13 @@ class NewBookingScreen(DeskScreen[str | None]):
         self.query_one("#new-customer").display = new
         if new and not self.query_one("#new-name", Input).value:
             typed = self.query_one("#search", Input).value.strip()
-            target = "#new-email" if "@" in typed else "#new-phone" if typed[:1] in "+0123456789" and typed else (
-                "#new-name")
+            target = (
+                "#new-email"
+                if "@" in typed
+                else "#new-phone"
+                if typed[:1] in "+0123456789" and typed
+                else ("#new-name")
+            )
             self.query_one(target, Input).value = typed
         self._refresh_confirm()
 
@@ -259,9 +278,16 @@ class NewBookingScreen(DeskScreen[str | None]):
         self.matches = {str(c.id): c for c in event.customers}
         options = self.query_one("#matches", OptionList)
         options.set_options(
-            Option(Text(" · ".join(part for part in (c.name, c.email or "—", c.phone or "") if part),
-                        no_wrap=True, overflow="ellipsis"), id=str(c.id))
-            for c in event.customers)
+            Option(
+                Text(
+                    " · ".join(part for part in (c.name, c.email or "—", c.phone or "") if part),
+                    no_wrap=True,
+                    overflow="ellipsis",
+                ),
+                id=str(c.id),
+            )
+            for c in event.customers
+        )
 
     @on(Input.Submitted, "#search")
     def _to_matches(self) -> None:
@@ -303,8 +329,11 @@ class NewBookingScreen(DeskScreen[str | None]):
         if activity is not None and total is not None:
             terms = terms_for(self.desk, activity)
             has_deposit = terms.has_deposit
-            deposit.label = (self.t("confirm.deposit", amount=terms.deposit_of(total).format(lang)) if has_deposit
-                             else self.t("confirm.deposit.none"))
+            deposit.label = (
+                self.t("confirm.deposit", amount=terms.deposit_of(total).format(lang))
+                if has_deposit
+                else self.t("confirm.deposit.none")
+            )
             full.label = self.t("confirm.full", amount=total.format(lang))
         else:  # no amount yet, or no longer (the participants were cleared): no stale figure either
             with_terms = activity is not None and terms_for(self.desk, activity).has_deposit
@@ -360,14 +389,21 @@ class NewBookingScreen(DeskScreen[str | None]):
                 name=self.query_one("#new-name", Input).value,
                 email=self.query_one("#new-email", Input).value.strip() or None,
                 phone=self.query_one("#new-phone", Input).value.strip() or None,
-                language=self._language())
+                language=self._language(),
+            )
         elif self.customer is not None:
             customer = self.customer.id
         else:
             raise FormError("#search", self.t("err.customer"))
         total = self.query_one("#total", Input).value if self.total_edited else None
-        return NewBooking(activity=activity.id, start=datetime.combine(day, clock), participants=participants,
-                          customer=customer, language=self._language(), total=total)
+        return NewBooking(
+            activity=activity.id,
+            start=datetime.combine(day, clock),
+            participants=participants,
+            customer=customer,
+            language=self._language(),
+            total=total,
+        )
 
     def _language(self) -> str:
         value = self.query_one("#language", Select).value
@@ -426,9 +462,15 @@ class NewBookingScreen(DeskScreen[str | None]):
     @on(Saved)
     def _saved(self, event: Saved) -> None:
         if event.confirmation_error is not None:
-            self.app.notify(self.t("saved.no_confirmation", reference=event.reference,
-                                   reason=error_text(event.confirmation_error, self.lang)),
-                            severity="error", timeout=15)
+            self.app.notify(
+                self.t(
+                    "saved.no_confirmation",
+                    reference=event.reference,
+                    reason=error_text(event.confirmation_error, self.lang),
+                ),
+                severity="error",
+                timeout=15,
+            )
         self.dismiss(event.reference)
 
     @on(Button.Pressed, "#cancel")

@@ -128,9 +128,16 @@ class OutboxScreen(DeskScreen[None]):
             table.clear()
             for message in event.messages:
                 error = (message.last_error or "").splitlines()[0][:60] if message.last_error else ""
-                table.add_row(str(message.id), format_short(message.created_at, tz, lang),
-                              self._status(message.status), str(message.attempts), message.to, message.subject,
-                              error, key=str(message.id))
+                table.add_row(
+                    str(message.id),
+                    format_short(message.created_at, tz, lang),
+                    self._status(message.status),
+                    str(message.attempts),
+                    message.to,
+                    message.subject,
+                    error,
+                    key=str(message.id),
+                )
             if current is not None and str(current) in table.rows:
                 table.move_cursor(row=table.get_row_index(str(current)))
         name = self._status(self.status_filter) if self.status_filter else self.t("filter.all")
@@ -175,10 +182,20 @@ class OutboxScreen(DeskScreen[None]):
         m, lang, tz = event.message, self.lang, self.desk.settings.tz()
         sent = self.t("reader.sent", when=format_short(m.sent_at, tz, lang)) if m.sent_at else ""
         error = self.t("reader.error", error=m.last_error) if m.last_error else ""
-        head = self.t("reader.head", id=m.id, kind=m.kind, status=self._status(m.status), to=m.to,
-                      subject=m.subject, reference=m.booking_reference or "—",
-                      created=format_short(m.created_at, tz, lang), by=m.created_by or "—", attempts=m.attempts,
-                      sent=sent, error=error)
+        head = self.t(
+            "reader.head",
+            id=m.id,
+            kind=m.kind,
+            status=self._status(m.status),
+            to=m.to,
+            subject=m.subject,
+            reference=m.booking_reference or "—",
+            created=format_short(m.created_at, tz, lang),
+            by=m.created_by or "—",
+            attempts=m.attempts,
+            sent=sent,
+            error=error,
+        )
         self.query_one("#reader-head", Static).update(head)
         self.query_one("#reader-text", Static).update(m.text or "")
         self.reader_id = m.id

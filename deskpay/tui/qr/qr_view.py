@@ -36,8 +36,9 @@ class QrView(Widget):
     qr: reactive[QrCode | None] = reactive(None, layout=True)
     """The code to draw; ``None`` draws nothing and takes no room."""
 
-    def __init__(self, qr: QrCode | None = None, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, qr: QrCode | None = None, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.set_reactive(QrView.qr, qr)
 

@@ -240,7 +240,8 @@ class QrScreen(DeskScreen[None]):
         digits.update(amount.replace("\u202f", " ").replace("\xa0", " "))
         label = link.label or link.booking_reference
         self.query_one("#qr-label", Static).update(
-            self.t("label", label=label, reference=link.booking_reference) if link.label else label)
+            self.t("label", label=label, reference=link.booking_reference) if link.label else label
+        )
         self._show_countdown()
         layout.display = True
 
@@ -249,7 +250,9 @@ class QrScreen(DeskScreen[None]):
         self.query_one("#qr-paid-big", Static).update(big or self.t("paid.plain"))
         self.query_one("#qr-paid-amount", Static).update(
             f"{link.amount.format(self.lang)} · {link.label or link.booking_reference} · {link.booking_reference}"
-            if link.label else f"{link.amount.format(self.lang)} · {link.booking_reference}")
+            if link.label
+            else f"{link.amount.format(self.lang)} · {link.booking_reference}"
+        )
         self.query_one("#qr-paid").display = True
 
     def _expired(self, link: LinkView) -> bool:

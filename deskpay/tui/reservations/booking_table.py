@@ -41,13 +41,32 @@ LABELS = Section("ui.booking_table")
 
 # Column sets, widest first: (key, minimum width, right-aligned). The last one fits 80 columns.
 LAYOUTS = (
-    (("reference", 13, False), ("start", 11, False), ("activity", 12, False), ("customer", 14, False),
-     ("participants", 5, True), ("total", 10, True), ("paid", 10, True), ("balance", 10, True),
-     ("badge", 12, False)),
-    (("reference", 13, False), ("start", 11, False), ("activity", 12, False), ("customer", 14, False),
-     ("balance", 10, True), ("badge", 12, False)),
-    (("reference", 13, False), ("start", 11, False), ("customer", 14, False), ("balance", 10, True),
-     ("badge", 12, False)),
+    (
+        ("reference", 13, False),
+        ("start", 11, False),
+        ("activity", 12, False),
+        ("customer", 14, False),
+        ("participants", 5, True),
+        ("total", 10, True),
+        ("paid", 10, True),
+        ("balance", 10, True),
+        ("badge", 12, False),
+    ),
+    (
+        ("reference", 13, False),
+        ("start", 11, False),
+        ("activity", 12, False),
+        ("customer", 14, False),
+        ("balance", 10, True),
+        ("badge", 12, False),
+    ),
+    (
+        ("reference", 13, False),
+        ("start", 11, False),
+        ("customer", 14, False),
+        ("balance", 10, True),
+        ("badge", 12, False),
+    ),
 )
 PADDING = 1
 NEAR_END_ROWS = 15
@@ -247,9 +266,15 @@ class BookingTable(ScrollView, can_focus=True):
         key = (self._styles_generation, self.has_focus)
         if self._style_cache is None or self._style_cache[0] != key:
             base = self.rich_style
-            self._style_cache = (key, (base, base + self.get_component_rich_style("booking-table--header"),
-                                       self.get_component_rich_style("booking-table--odd"),
-                                       self.get_component_rich_style("booking-table--cursor")))
+            self._style_cache = (
+                key,
+                (
+                    base,
+                    base + self.get_component_rich_style("booking-table--header"),
+                    self.get_component_rich_style("booking-table--odd"),
+                    self.get_component_rich_style("booking-table--cursor"),
+                ),
+            )
         return self._style_cache[1]
 
     def render_line(self, y: int) -> Strip:
@@ -264,8 +289,15 @@ class BookingTable(ScrollView, can_focus=True):
 
     def _line(self, what: tuple, width: int, base: Style) -> Strip:
         cursor = what[0] == "row" and what[1] == self.cursor_row
-        key = (what, self.rows[what[1]] if what[0] == "row" else None, cursor, self.has_focus, width,
-               self._columns, self._styles_generation)
+        key = (
+            what,
+            self.rows[what[1]] if what[0] == "row" else None,
+            cursor,
+            self.has_focus,
+            width,
+            self._columns,
+            self._styles_generation,
+        )
         cached = self._lines.get(key)
         if cached is not None:
             return cached

@@ -51,5 +51,7 @@ class PeriodBar(Static):
         parts = []
         for choice in Period:
             style = "bold reverse " if choice is period else ""
-            parts.append(f"[{style}@click=screen.period('{choice.value}')] {KEYS[choice]} {LABELS(choice.value, self.lang)} [/]")
+            parts.append(
+                f"[{style}@click=screen.period('{choice.value}')] {KEYS[choice]} {LABELS(choice.value, self.lang)} [/]"
+            )
         self.update(Content.from_markup("".join(parts)))

@@ -39,6 +39,7 @@ LIVE_REFRESH_LIMIT = 60
 
 LABELS = Section("ui.reservations")
 
+
 @dataclass(frozen=True, slots=True)
 class ListFilter:
     """What the operator asked the list to show."""
@@ -50,8 +51,9 @@ class ListFilter:
 
     def query(self, today: date, offset: int = 0, limit: int = PAGE_SIZE) -> BookingQuery:
         day_from, day_to = self.period.days(today, self.day)
-        return BookingQuery(text=self.text, day_from=day_from, day_to=day_to, unpaid_only=self.unpaid_only,
-                            offset=offset, limit=limit)
+        return BookingQuery(
+            text=self.text, day_from=day_from, day_to=day_to, unpaid_only=self.unpaid_only, offset=offset, limit=limit
+        )
 
 
 class ReservationsScreen(DeskScreen[None]):
@@ -223,8 +225,11 @@ class ReservationsScreen(DeskScreen[None]):
     def _show_count(self) -> None:
         table = self.query_one(BookingTable)
         total = _number(self.total, self.lang) + ("" if self.total_is_exact else "+")
-        text = (LABELS("count", self.lang, shown=_number(table.loaded, self.lang), total=total)
-                if self.total else LABELS("count_none", self.lang))
+        text = (
+            LABELS("count", self.lang, shown=_number(table.loaded, self.lang), total=total)
+            if self.total
+            else LABELS("count_none", self.lang)
+        )
         # A fixed-width field: no layout pass for every keystroke.
         self.query_one("#count", Static).update(Content(text), layout=False)
 

@@ -5,6 +5,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,9 +18,14 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_email_status_id", "emailmessage", ["status", "id"], unique=False)
     op.create_index("ix_booking_search", "booking", ["search_text", "start_at", "id"], unique=False)
-    op.create_index("ix_paymentlink_next_check", "paymentlink", ["next_check_at"], unique=False,
-                    postgresql_where=sa.text("next_check_at IS NOT NULL"),
-                    sqlite_where=sa.text("next_check_at IS NOT NULL"))
+    op.create_index(
+        "ix_paymentlink_next_check",
+        "paymentlink",
+        ["next_check_at"],
+        unique=False,
+        postgresql_where=sa.text("next_check_at IS NOT NULL"),
+        sqlite_where=sa.text("next_check_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
