@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# The gates first (the same in CI): a lint or type error fails the run before the suite starts.
+test: lint
 	$(BIN)/python -m pytest -q
 
 # Bytecode first, as a wheel install would: with PYTHONDONTWRITEBYTECODE set, every launch would compile deskpay again.
@@ -22,6 +23,9 @@ demo: $(STAMP)
 	$(BIN)/deskpay demo
 
 lint: $(STAMP)
+	$(BIN)/ruff check deskpay tests bench
+	$(BIN)/ruff format --check deskpay tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

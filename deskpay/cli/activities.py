@@ -16,8 +16,11 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def activities_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """Activities with their price and payment terms."""
-    from deskpay.domain.money import Money
-    from deskpay.services.bookings.activities import list_activities, terms_for
+    from deskpay.domain.money import Money  # this command's own services: the others are not loaded
+    from deskpay.services.bookings.activities import (  # this command's own services: the others are not loaded
+        list_activities,
+        terms_for,
+    )
 
     with cli_desk() as cli:
         desk = cli.desk
@@ -38,9 +41,8 @@ def activities_list(as_json: bool = typer.Option(False, "--json")) -> None:
             print_json({"activities": rows})
             return
         for row in rows:
-            typer.echo(
-                f"{Money(row['unit_price'], row['currency']).format(lang()):>10}  {row['name']}  {row['payment_terms']}"
-            )
+            price = Money(int(str(row["unit_price"])), str(row["currency"])).format(lang())
+            typer.echo(f"{price:>10}  {row['name']}  {row['payment_terms']}")
 
 
 @app.command("terms")
@@ -53,11 +55,13 @@ def activities_terms(
     default: bool = typer.Option(False, "--default", help="Use the business's terms."),
 ) -> None:
     """Change an activity's payment terms (managers only)."""
-    from deskpay.domain.terms import PaymentTerms
+    from deskpay.domain.terms import PaymentTerms  # this command's own services: the others are not loaded
 
     if sum([full, percent is not None, fixed is not None, default]) != 1:
         raise InvalidInput("cli.terms_args")
-    from deskpay.services.bookings.activities import set_activity_terms
+    from deskpay.services.bookings.activities import (
+        set_activity_terms,  # this command's own services: the others are not loaded
+    )
 
     with cli_desk() as cli:
         desk = cli.desk

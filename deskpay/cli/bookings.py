@@ -32,8 +32,11 @@ def list_bookings(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Bookings, upcoming first (today at the top), then past ones."""
-    from deskpay.domain.dates import format_short
-    from deskpay.services.bookings.listing import BookingQuery, search_bookings
+    from deskpay.domain.dates import format_short  # this command's own services: the others are not loaded
+    from deskpay.services.bookings.listing import (  # this command's own services: the others are not loaded
+        BookingQuery,
+        search_bookings,
+    )
 
     with cli_desk() as cli:
         desk = cli.desk
@@ -57,7 +60,7 @@ def list_bookings(
 @handle_errors
 def show(reference: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """One booking's sheet: client, amounts, payments, links, history."""
-    from deskpay.services.bookings.sheet import booking_detail
+    from deskpay.services.bookings.sheet import booking_detail  # this command's own services: the others are not loaded
 
     with cli_desk() as cli:
         detail = booking_detail(cli.desk, reference)
@@ -85,8 +88,13 @@ def create(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a booking (the phone-booking flow), optionally sending its confirmation with a payment link."""
-    from deskpay.services.bookings.create import NewBooking, book
-    from deskpay.services.bookings.customers import NewCustomer
+    from deskpay.services.bookings.create import (  # this command's own services: the others are not loaded
+        NewBooking,
+        book,
+    )
+    from deskpay.services.bookings.customers import (
+        NewCustomer,  # this command's own services: the others are not loaded
+    )
 
     mode = confirmation_mode(confirm)
     with cli_desk() as cli:
@@ -123,7 +131,9 @@ def resend_confirmation(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Send (again) the booking confirmation with its payment link; impossible without a customer email."""
-    from deskpay.services.bookings.confirmation import send_confirmation
+    from deskpay.services.bookings.confirmation import (
+        send_confirmation,  # this command's own services: the others are not loaded
+    )
 
     chosen = None if mode is None else confirmation_mode(mode)
     if chosen is ConfirmationMode.NONE:  # a resend without its link is not what --mode is for
@@ -147,7 +157,9 @@ def request_balance(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """One link for everything still to pay, emailed as a balance request."""
-    from deskpay.services.money.collect import request_balance as request
+    from deskpay.services.money.collect import (
+        request_balance as request,  # this command's own services: the others are not loaded
+    )
 
     with cli_desk() as cli:
         outcome = cli.run(request(cli.desk, reference, email=email, send_email=not no_email))

@@ -15,8 +15,11 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def db_upgrade(revision: Optional[str] = typer.Argument("head")) -> None:
     """Run the database migrations (deskpay also runs them on start)."""
-    from deskpay.store.engine import make_engine
-    from deskpay.store.migrate import current_revision, upgrade
+    from deskpay.store.engine import make_engine  # this command's own services: the others are not loaded
+    from deskpay.store.migrate import (  # this command's own services: the others are not loaded
+        current_revision,
+        upgrade,
+    )
 
     engine = make_engine(settings().resolved_database_url())
     try:

@@ -17,7 +17,9 @@ def demo_settings():
     DESKPAY_DATABASE_URL), so that the CLI commands see it after
     ``deskpay demo load``; loading refuses to replace real bookings.
     """
-    from deskpay.services.demo_business import business_overrides
+    from deskpay.services.demo_business import (
+        business_overrides,  # this command's own services: the others are not loaded
+    )
 
     overrides = business_overrides()
     if state.lang:
@@ -26,8 +28,8 @@ def demo_settings():
 
 
 def _load(the_settings, bookings: int) -> None:
-    from deskpay.services.demo import load_demo
-    from deskpay.services.desk import open_desk
+    from deskpay.services.demo import load_demo  # this command's own services: the others are not loaded
+    from deskpay.services.desk import open_desk  # this command's own services: the others are not loaded
 
     desk = open_desk(the_settings, operator=state.operator)
     try:
@@ -42,8 +44,8 @@ def _load(the_settings, bookings: int) -> None:
 
 
 def _demo_is_loaded(the_settings) -> bool:
-    from deskpay.services.bookings.listing import has_bookings
-    from deskpay.services.desk import open_desk
+    from deskpay.services.bookings.listing import has_bookings  # this command's own services: the others are not loaded
+    from deskpay.services.desk import open_desk  # this command's own services: the others are not loaded
 
     desk = open_desk(the_settings)
     try:

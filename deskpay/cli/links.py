@@ -20,16 +20,20 @@ def list_links(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Payment links, newest first."""
-    from deskpay.domain.dates import format_short
-    from deskpay.domain.links import LinkStatus
-    from deskpay.services.links.lifecycle import list_links as query
+    from deskpay.domain.dates import format_short  # this command's own services: the others are not loaded
+    from deskpay.domain.links import LinkStatus  # this command's own services: the others are not loaded
+    from deskpay.services.links.lifecycle import (
+        list_links as query,  # this command's own services: the others are not loaded
+    )
 
     if status is not None and status not in {s.value for s in LinkStatus}:
         raise InvalidInput("links.bad_status", status=status[:20])
     with cli_desk() as cli:
         desk = cli.desk
         if reference:
-            from deskpay.services.bookings.sheet import booking_detail
+            from deskpay.services.bookings.sheet import (
+                booking_detail,  # this command's own services: the others are not loaded
+            )
 
             booking_detail(desk, reference)  # an unknown booking is an error, not an empty list
         links = query(desk, reference, status)
@@ -53,7 +57,7 @@ def cancel(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Cancel an open link (at the provider too, so it can no longer be paid)."""
-    from deskpay.services.links.lifecycle import cancel_link
+    from deskpay.services.links.lifecycle import cancel_link  # this command's own services: the others are not loaded
 
     with cli_desk() as cli:
         link = cli.run(cancel_link(cli.desk, link_id, reason=reason))
@@ -69,7 +73,9 @@ def regenerate(
     link_id: int = typer.Argument(..., min=1, max=MAX_ID), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """A new link with the same amount, label and recipient as an expired or cancelled one."""
-    from deskpay.services.links.lifecycle import regenerate_link
+    from deskpay.services.links.lifecycle import (
+        regenerate_link,  # this command's own services: the others are not loaded
+    )
 
     with cli_desk() as cli:
         outcome = cli.run(regenerate_link(cli.desk, link_id))
@@ -87,14 +93,18 @@ def qr(
     invert: bool = typer.Option(False, "--invert", help="For terminals with dark text on a light background."),
 ) -> None:
     """Print the link's QR code in the terminal (half blocks), for the customer to scan."""
-    import shutil
+    import shutil  # this command's own services: the others are not loaded
 
-    from deskpay.services.links.qr import make_qr, render_half_blocks
-    from deskpay.services.links.sending import shareable_link
+    from deskpay.services.links.qr import (  # this command's own services: the others are not loaded
+        make_qr,
+        render_half_blocks,
+    )
+    from deskpay.services.links.sending import shareable_link  # this command's own services: the others are not loaded
 
     with cli_desk() as cli:
         link = shareable_link(cli.desk, link_id)
         size = shutil.get_terminal_size((100, 50))
+        assert link.url is not None  # a shareable link has its page
         code = make_qr(link.url, max_cells=(size.columns, max(size.lines - 3, 10)))
         for line in render_half_blocks(code, dark_on_light=invert):
             typer.echo(line)

@@ -14,7 +14,10 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("list")
 @handle_errors
 def operators_list(as_json: bool = typer.Option(False, "--json")) -> None:
-    from deskpay.services.operators import current_operator, list_operators
+    from deskpay.services.operators import (  # this command's own services: the others are not loaded
+        current_operator,
+        list_operators,
+    )
 
     with cli_desk() as cli:
         desk = cli.desk
@@ -41,7 +44,7 @@ def operators_add(
     email: Optional[str] = typer.Option(None, "--email"),
 ) -> None:
     """Add or change an operator (managers only; the first one must be a manager)."""
-    from deskpay.services.operators import save_operator
+    from deskpay.services.operators import save_operator  # this command's own services: the others are not loaded
 
     with cli_desk() as cli:
         desk = cli.desk

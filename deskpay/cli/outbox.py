@@ -24,7 +24,10 @@ def list_outbox(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Emails, newest first."""
-    from deskpay.services.emails.outbox import count_messages, list_messages
+    from deskpay.services.emails.outbox import (  # this command's own services: the others are not loaded
+        count_messages,
+        list_messages,
+    )
 
     with cli_desk() as cli:
         desk = cli.desk
@@ -33,7 +36,7 @@ def list_outbox(
         if as_json:
             print_json({"messages": [message.to_json() for message in messages], "counts": counts})
             return
-        from deskpay.domain.dates import format_short
+        from deskpay.domain.dates import format_short  # this command's own services: the others are not loaded
 
         lng, tz = lang(), desk.settings.tz()
         for message in messages:
@@ -53,7 +56,7 @@ def list_outbox(
 @handle_errors
 def show(message_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One email: its headers, where it stands, and its text."""
-    from deskpay.services.emails.outbox import get_message
+    from deskpay.services.emails.outbox import get_message  # this command's own services: the others are not loaded
 
     with cli_desk() as cli:
         message = get_message(cli.desk, message_id)
@@ -87,7 +90,7 @@ def show(message_id: int = typer.Argument(..., metavar="ID"), as_json: bool = ty
 @handle_errors
 def retry(message_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """Put a failed email back in the queue (its attempts are kept); the worker sends it at its next turn."""
-    from deskpay.services.emails.outbox import retry_message
+    from deskpay.services.emails.outbox import retry_message  # this command's own services: the others are not loaded
 
     with cli_desk() as cli:
         message = retry_message(cli.desk, message_id)

@@ -36,8 +36,10 @@ def collect(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Encaisser: record a desk payment at once, or create a payment link (online; prints its URL)."""
-    from deskpay.services.money.collect import collect as collect_money
-    from deskpay.services.money.collect import collect_mode
+    from deskpay.services.money.collect import (
+        collect as collect_money,  # this command's own services: the others are not loaded
+    )
+    from deskpay.services.money.collect import collect_mode  # this command's own services: the others are not loaded
 
     chosen = collect_mode(mode)
     message = read_message_file(message_file)
@@ -88,7 +90,7 @@ def split(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Split an amount into several payment links, one per participant."""
-    from deskpay.services.money.split import split_booking
+    from deskpay.services.money.split import split_booking  # this command's own services: the others are not loaded
 
     if (parts is None) == (amounts is None) or (amounts is not None and amount is not None):
         raise InvalidInput("cli.split_args")
@@ -119,7 +121,9 @@ def refund(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record a refund (managers only)."""
-    from deskpay.services.money.corrections import record_refund
+    from deskpay.services.money.corrections import (
+        record_refund,  # this command's own services: the others are not loaded
+    )
 
     with cli_desk() as cli:
         payment = record_refund(cli.desk, reference, amount, method, note=note)
@@ -135,7 +139,9 @@ def payments_delete(
     payment_id: int = typer.Argument(..., min=1, max=MAX_ID), reason: str = typer.Option("", "--reason")
 ) -> None:
     """Delete a desk payment recorded by mistake (managers only; the audit log keeps it)."""
-    from deskpay.services.money.corrections import delete_payment
+    from deskpay.services.money.corrections import (
+        delete_payment,  # this command's own services: the others are not loaded
+    )
 
     with cli_desk() as cli:
         payment = delete_payment(cli.desk, payment_id, reason=reason)

@@ -17,8 +17,10 @@ def pay(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Pay a sandbox link with the test card; paying it again changes nothing."""
-    from deskpay.domain.money import Money
-    from deskpay.services.providers.sandbox_checkout import pay_sandbox_link
+    from deskpay.domain.money import Money  # this command's own services: the others are not loaded
+    from deskpay.services.providers.sandbox_checkout import (
+        pay_sandbox_link,  # this command's own services: the others are not loaded
+    )
 
     with cli_desk() as cli:
         result = cli.run(pay_sandbox_link(cli.desk, link_id, source="cli"))

@@ -40,7 +40,7 @@ def worker(
 
 
 async def _serve(desk, listen: str | None) -> None:
-    from deskpay.web.runner import build_worker
+    from deskpay.web.runner import build_worker  # the HTTP servers only for the worker command
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

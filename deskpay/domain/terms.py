@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from deskpay.domain.errors import InvalidInput
 from deskpay.domain.money import Money, parse_amount
@@ -41,11 +42,22 @@ class PaymentTerms:
             raise InvalidInput("terms.bad_percent")
 
     @classmethod
-    def from_mapping(cls, data: dict, currency: str) -> PaymentTerms:
+    def stored(cls, kind: str | None, percent: int = 0, fixed_minor: int = 0) -> PaymentTerms:
+        """Terms as a row stores them (an activity's ``terms_kind``…); no kind means paying in full."""
+        if kind in (None, "", "full"):
+            return cls("full")
+        if kind == "deposit_percent":
+            return cls("deposit_percent", percent=percent)
+        if kind == "deposit_fixed":
+            return cls("deposit_fixed", fixed_minor=fixed_minor)
+        raise InvalidInput("terms.bad_kind", kind=str(kind)[:40])
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], currency: str) -> PaymentTerms:
         """Read ``{kind=..., percent=..., amount="50.00"}`` as written in config and demo data."""
         kind = str(data.get("kind", "full"))
         if kind == "deposit_fixed":
-            return cls(kind, fixed_minor=parse_amount(str(data.get("amount", "")), currency).minor)
+            return cls("deposit_fixed", fixed_minor=parse_amount(str(data.get("amount", "")), currency).minor)
         if kind == "deposit_percent":
             # Whole numbers only, written as a number or digits: 30.5 or "trente" is refused, not truncated.
             percent = data.get("percent", 0)
@@ -53,10 +65,12 @@ class PaymentTerms:
                 percent = int(percent)
             if isinstance(percent, bool) or not isinstance(percent, int):
                 raise InvalidInput("terms.bad_percent")
-            return cls(kind, percent=percent)
-        return cls(kind)
+            return cls("deposit_percent", percent=percent)
+        if kind != "full":
+            raise InvalidInput("terms.bad_kind", kind=kind[:40])
+        return cls("full")
 
-    def to_mapping(self, currency: str) -> dict:
+    def to_mapping(self, currency: str) -> dict[str, Any]:
         if self.kind == "deposit_fixed":
             return {"kind": self.kind, "amount": Money(self.fixed_minor, currency).plain()}
         if self.kind == "deposit_percent":

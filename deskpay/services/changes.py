@@ -10,12 +10,16 @@ until a notification comes or the timeout passes; callers then ask
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from deskpay.services.desk import Desk
+
+if TYPE_CHECKING:
+    import psycopg
 
 CHANNEL = "deskpay_changes"
 log = logging.getLogger(__name__)
@@ -31,14 +35,14 @@ class ChangeWatcher:
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self._conn = None
+        self._conn: psycopg.Connection[Any] | None = None
         self.listening = False
 
     def _connect(self) -> None:
-        import psycopg
+        import psycopg  # the PostgreSQL driver, only on a PostgreSQL desk
 
         url = make_url(self.desk.settings.resolved_database_url())
-        params = {
+        params: dict[str, Any] = {
             k: v
             for k, v in {
                 "host": url.host,
@@ -59,6 +63,7 @@ class ChangeWatcher:
         try:
             if self._conn is None or self._conn.closed:
                 self._connect()
+            assert self._conn is not None
             for _ in self._conn.notifies(timeout=timeout, stop_after=1):
                 return True
             return False

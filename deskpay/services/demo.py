@@ -16,9 +16,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from deskpay import paths
 from deskpay.domain.amounts import BookingAmounts
@@ -42,6 +43,7 @@ from deskpay.store.models import (
     Payment,
     PaymentLink,
     ProviderEvent,
+    table_of,
 )
 
 DEFAULT_BOOKINGS = 2_000
@@ -80,8 +82,8 @@ class _Season:
     """The links and payments generated so far, inserted in bulk at the end."""
 
     base_url: str
-    links: list[dict] = field(default_factory=list)
-    payments: list[dict] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    payments: list[dict[str, Any]] = field(default_factory=list)
 
     def add_link(self, row: _Row, amount: int, status: LinkStatus, purpose: LinkPurpose, when: datetime) -> int:
         link_id = len(self.links) + 1
@@ -135,9 +137,9 @@ class _Season:
         )
 
 
-def _check_replaceable(session) -> None:
+def _check_replaceable(session: Session) -> None:
     """Only a demo database (or an empty one) may be replaced by the demo: real takings are never erased."""
-    has_bookings = session.execute(select(Booking.id).limit(1)).first() is not None
+    has_bookings = session.execute(select(col(Booking.id)).limit(1)).first() is not None
     if has_bookings and session.get(Counter, DEMO_MARKER) is None:
         raise Refused("demo.real_data")
 
@@ -147,10 +149,10 @@ def is_demo_database(desk: Desk) -> bool:
         return session.get(Counter, DEMO_MARKER) is not None
 
 
-def _reset(session) -> None:
+def _reset(session: Session) -> None:
     for model in (ProviderEvent, EmailMessage, AuditEvent, Payment, PaymentLink, Booking, Customer, Activity):
         session.execute(delete(model))
-    session.execute(delete(Counter).where(Counter.name.not_in(("revision", DEMO_MARKER))))
+    session.execute(delete(Counter).where(col(Counter.name).not_in(("revision", DEMO_MARKER))))
 
 
 def load_demo(
@@ -204,11 +206,13 @@ def load_demo(
         session.add_all(customers)
         session.flush()
 
-        booking_rows: list[dict] = []
+        booking_rows: list[dict[str, Any]] = []
         season = _Season(base_url)
         payments, links = season.payments, season.links
         sequences: dict[int, int] = {}
-        first_id = (session.execute(select(Booking.id).order_by(Booking.id.desc())).scalars().first() or 0) + 1
+        first_id = (
+            session.execute(select(col(Booking.id)).order_by(col(Booking.id).desc())).scalars().first() or 0
+        ) + 1
         for n in range(bookings):
             booking_id = first_id + n
             activity = rng.choice(activities)
@@ -224,7 +228,7 @@ def load_demo(
             sequences[year] = sequences.get(year, 0) + 1
             reference = f"R-{year}-{sequences[year]:06d}"
             created = min(now, start) - timedelta(days=rng.randint(1, 30), minutes=rng.randint(0, 600))
-            terms = PaymentTerms(activity.terms_kind or "full", activity.terms_percent, activity.terms_fixed_minor)
+            terms = PaymentTerms.stored(activity.terms_kind, activity.terms_percent, activity.terms_fixed_minor)
             deposit_minor = terms.deposit_of(Money(total, activity.currency)).minor
             past = start < now
             roll = rng.random()
@@ -301,7 +305,9 @@ def load_demo(
             )
 
         _bulk(session, Booking, booking_rows)
-        link_offset = session.execute(select(PaymentLink.id).order_by(PaymentLink.id.desc())).scalars().first() or 0
+        link_offset = (
+            session.execute(select(col(PaymentLink.id)).order_by(col(PaymentLink.id).desc())).scalars().first() or 0
+        )
         for link in links:
             link["id"] += link_offset
         for payment in payments:
@@ -309,18 +315,20 @@ def load_demo(
                 payment["link_id"] += link_offset
         _bulk(session, PaymentLink, links)
         _bulk(session, Payment, payments)
-        catch_up_id_sequences(session, Booking.__tablename__, PaymentLink.__tablename__)
+        catch_up_id_sequences(session, "booking", "paymentlink")
         for year, value in sequences.items():
             name = f"booking:{year}"
             if session.get(Counter, name) is None:
                 session.add(Counter(name=name, value=value))
             else:
-                session.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + value))
-        session.execute(update(Counter).where(Counter.name == "revision").values(value=Counter.value + 1))
+                session.execute(
+                    update(Counter).where(col(Counter.name) == name).values(value=col(Counter.value) + value)
+                )
+        session.execute(update(Counter).where(col(Counter.name) == "revision").values(value=col(Counter.value) + 1))
     return DemoSummary(len(activities), len(customers), len(booking_rows), len(payments), len(links))
 
 
-def _bulk(session, model: type[SQLModel], rows: list[dict], chunk: int = 5_000) -> None:
-    table = model.__table__
+def _bulk(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], chunk: int = 5_000) -> None:
+    table = table_of(model)
     for start in range(0, len(rows), chunk):
         session.execute(insert(table), rows[start : start + chunk])

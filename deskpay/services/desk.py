@@ -62,7 +62,9 @@ class Desk:
     @property
     def provider(self) -> PaymentProvider:
         if self._provider is None:
-            from deskpay.services.providers.factory import make_provider
+            from deskpay.services.providers.factory import (
+                make_provider,  # the provider when first used: Stripe's SDK is slow to import
+            )
 
             self._provider = make_provider(self.settings)
         return self._provider

@@ -27,9 +27,9 @@ from deskpay.services.emails.delivery import (
     DELIVERY_JOB,
     BatchReport,
     Delivery,
-    DeliveryPolicy,
     check_sender,
 )
+from deskpay.services.emails.retry_policy import DeliveryPolicy
 from deskpay.services.emails.transports import Transport
 from deskpay.services.links.lifecycle import expire_due_links, finish_unfinished_links
 from deskpay.services.settlement import POLL_JOB, poll_due_links

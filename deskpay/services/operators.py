@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.i18n import Msg
@@ -18,6 +19,7 @@ from deskpay.domain.operators import Role
 from deskpay.domain.text import clean_line
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
+from deskpay.services.emails.mime import validate_address
 from deskpay.store.models import Operator
 
 
@@ -31,7 +33,7 @@ class OperatorView:
 
 def current_operator(desk: Desk) -> OperatorView:
     with desk.read() as session:
-        row = session.execute(select(Operator).where(Operator.name == desk.operator)).scalar_one_or_none()
+        row = session.execute(select(Operator).where(col(Operator.name) == desk.operator)).scalar_one_or_none()
         if row is not None:
             return OperatorView(row.name, row.email, row.role, True)
         anyone = session.execute(select(func.count()).select_from(Operator)).scalar_one() > 0
@@ -58,13 +60,12 @@ def list_operators(desk: Desk) -> list[OperatorView]:
     with desk.read() as session:
         return [
             OperatorView(o.name, o.email, o.role, True)
-            for o in session.execute(select(Operator).order_by(Operator.name)).scalars()
+            for o in session.execute(select(Operator).order_by(col(Operator.name))).scalars()
         ]
 
 
 def save_operator(desk: Desk, name: str, role: str, email: str | None = None) -> OperatorView:
     """Add or change an operator; managers only (or anyone, to register the very first, a manager)."""
-    from deskpay.services.emails.mime import validate_address
 
     if role not in tuple(Role):
         raise InvalidInput("role.unknown")
@@ -78,7 +79,7 @@ def save_operator(desk: Desk, name: str, role: str, email: str | None = None) ->
         require_manager(desk, "manage operators")
     now = desk.now()
     with desk.write() as session:
-        row = session.execute(select(Operator).where(Operator.name == clean_name)).scalar_one_or_none()
+        row = session.execute(select(Operator).where(col(Operator.name) == clean_name)).scalar_one_or_none()
         if row is None:
             row = Operator(name=clean_name, created_at=now)
         row.role, row.email = role, address

@@ -28,17 +28,17 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
-from deskpay.domain.dates import format_when
 from deskpay.domain.errors import NotFound, ProviderError, Refused
 from deskpay.domain.links import LinkStatus, RemoteState, check_move
 from deskpay.domain.money import Money
 from deskpay.domain.numbers import parse_count
-from deskpay.domain.payments import PaymentKind, PaymentMethod, method_label
+from deskpay.domain.payments import PaymentKind, PaymentMethod
 from deskpay.services.audit import audit
 from deskpay.services.bookings.rows import lock_booking
 from deskpay.services.desk import Desk
-from deskpay.services.emails.compose import booking_context, draft_email
+from deskpay.services.emails.compose import receipt_emails
 from deskpay.services.emails.outbox import queue_draft
 from deskpay.services.money.ledger import refresh_booking
 from deskpay.services.providers.base import RemoteStatus
@@ -47,10 +47,9 @@ from deskpay.services.providers.stripe_sessions import (
     session_of_event,
     status_of_event,
 )
+from deskpay.store.engine import must_get
 from deskpay.store.models import (
-    Activity,
     Booking,
-    Customer,
     Payment,
     PaymentLink,
     ProviderEvent,
@@ -69,11 +68,13 @@ class RecordResult:
     closed_links: tuple[tuple[int, str | None, str], ...] = ()  # (id, provider_id, provider) expired because paid
 
 
-def _find_link(session, link_id: int | None, provider: str, provider_id: str | None) -> PaymentLink:
-    link = session.get(PaymentLink, link_id) if link_id is not None else None
+def _find_link(session: Session, link_id: int | None, provider: str, provider_id: str | None) -> PaymentLink:
+    link: PaymentLink | None = session.get(PaymentLink, link_id) if link_id is not None else None
     if link is None and provider_id:
         link = session.execute(
-            select(PaymentLink).where(PaymentLink.provider == provider, PaymentLink.provider_id == provider_id)
+            select(PaymentLink).where(
+                col(PaymentLink.provider) == provider, col(PaymentLink.provider_id) == provider_id
+            )
         ).scalar_one_or_none()
     if link is None:
         raise NotFound("link.not_found", id=link_id if link_id is not None else provider_id)
@@ -106,8 +107,8 @@ def record_provider_payment(
         with desk.read() as session:
             existing = session.execute(
                 select(Payment, Booking)
-                .join(Booking, Booking.id == Payment.booking_id)
-                .where(Payment.provider_reference == payment_reference)
+                .join(Booking, col(Booking.id) == col(Payment.booking_id))
+                .where(col(Payment.provider_reference) == payment_reference)
             ).one_or_none()
         if existing is None:
             raise
@@ -135,7 +136,7 @@ def _record(
     now = desk.now()
     with desk.write() as session:
         link = _find_link(session, link_id, provider, provider_id)
-        booking = lock_booking(session, session.get(Booking, link.booking_id).reference, for_money=False)
+        booking = lock_booking(session, must_get(session, Booking, link.booking_id).reference, for_money=False)
         if amount.currency != booking.currency:
             # Never add another currency's cents to this booking's sums; a person must look.
             log.error(
@@ -153,7 +154,9 @@ def _record(
                 currency=booking.currency,
                 booking=booking.reference,
             )
-        existing = session.execute(select(Payment).where(Payment.provider_reference == reference)).scalar_one_or_none()
+        existing = session.execute(
+            select(Payment).where(col(Payment.provider_reference) == reference)
+        ).scalar_one_or_none()
         if existing is not None:
             return RecordResult(
                 existing.id,
@@ -193,7 +196,7 @@ def _record(
             others = (
                 session.execute(
                     select(PaymentLink).where(
-                        PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN
+                        col(PaymentLink.booking_id) == booking.id, col(PaymentLink.status) == LinkStatus.OPEN
                     )
                 )
                 .scalars()
@@ -226,44 +229,13 @@ def _record(
         return RecordResult(payment.id, True, booking.reference, amounts.fully_paid, amounts.overpaid, tuple(closed))
 
 
-def _queue_receipt(session, desk: Desk, booking: Booking, link: PaymentLink, payment: Payment, now: datetime) -> None:
-    mode = desk.settings.receipt
-    customer = session.get(Customer, booking.customer_id)
-    to = link.recipient_email or customer.email
-    if mode == "none" or not to:
-        return
-    activity = session.get(Activity, booking.activity_id)
-    lang = booking.language
-    paid = Money(booking.paid_minor, booking.currency)
-    context = booking_context(desk.settings, booking, activity, customer, paid, lang)
-    context["payment"] = {
-        "amount": Money(payment.amount_minor, payment.currency).format(lang),
-        "method": method_label(payment.method, lang),
-        "when": format_when(payment.created_at, desk.settings.tz(), lang),
-    }
+def _queue_receipt(
+    session: Session, desk: Desk, booking: Booking, link: PaymentLink, payment: Payment, now: datetime
+) -> None:
     try:
-        queue_draft(
-            session,
-            desk.settings,
-            draft_email("receipt", lang, to, context),
-            now=now,
-            operator="system",
-            booking_id=booking.id,
-            link_id=link.id,
-        )
-        if mode == "receipt_and_tickets" and booking.paid_minor >= booking.total_minor:
-            context["tickets"] = [
-                {"code": f"{booking.reference}-{i:02d}", "holder": customer.name}
-                for i in range(1, booking.participants + 1)
-            ]
+        for draft in receipt_emails(session, desk, booking, link, payment):
             queue_draft(
-                session,
-                desk.settings,
-                draft_email("tickets", lang, to, context),
-                now=now,
-                operator="system",
-                booking_id=booking.id,
-                link_id=link.id,
+                session, desk.settings, draft, now=now, operator="system", booking_id=booking.id, link_id=link.id
             )
     except Exception:  # a receipt must never cost the payment record
         log.exception("could not queue the receipt for booking %s", booking.reference)
@@ -280,8 +252,6 @@ async def close_links_at_provider(desk: Desk, closed: tuple[tuple[int, str | Non
     results = await asyncio.gather(*(desk.provider.cancel_link(pid) for _, pid in targets), return_exceptions=True)
     for (link_id, pid), result in zip(targets, results, strict=True):
         if isinstance(result, ProviderError) and result.key == "stripe.already_paid":
-            from deskpay.services.settlement import reconcile_link
-
             try:
                 await reconcile_link(desk, link_id, source="close")
             except Exception:
@@ -431,7 +401,7 @@ def _settle_state(desk: Desk, link_id: int, state: RemoteState, source: str) -> 
         link = session.get(PaymentLink, link_id)
         if link is None:
             raise NotFound("link.not_found", id=link_id)
-        booking = session.get(Booking, link.booking_id)
+        booking = must_get(session, Booking, link.booking_id)
         is_open = link.status == LinkStatus.OPEN.value
         outcome = "unchanged"
         if state in (RemoteState.EXPIRED, RemoteState.FAILED) and is_open:
@@ -481,11 +451,13 @@ def _due_links(desk: Desk, provider: str, limit: int) -> list[_Due]:
     now = desk.now()
     with desk.read() as session:
         rows = session.execute(
-            select(PaymentLink.id, PaymentLink.provider_id)
+            select(col(PaymentLink.id), col(PaymentLink.provider_id))
             .where(
-                PaymentLink.next_check_at <= now, PaymentLink.provider == provider, PaymentLink.provider_id.is_not(None)
+                col(PaymentLink.next_check_at) <= now,
+                col(PaymentLink.provider) == provider,
+                col(PaymentLink.provider_id).is_not(None),
             )
-            .order_by(PaymentLink.next_check_at, PaymentLink.id)
+            .order_by(col(PaymentLink.next_check_at), col(PaymentLink.id))
             .limit(limit)
         ).all()
     return [_Due(link_id, provider_id) for link_id, provider_id in rows]
@@ -550,7 +522,9 @@ def _already_handled(desk: Desk, provider: str, event_id: str) -> bool:
     with desk.read() as session:
         return (
             session.execute(
-                select(ProviderEvent.id).where(ProviderEvent.provider == provider, ProviderEvent.event_id == event_id)
+                select(col(ProviderEvent.id)).where(
+                    col(ProviderEvent.provider) == provider, col(ProviderEvent.event_id) == event_id
+                )
             ).first()
             is not None
         )
@@ -570,9 +544,9 @@ def _link_of_session(desk: Desk, provider: str, session_obj: Mapping[str, Any]) 
     """Our link for a Checkout Session: by session id, or by the link id and token deskpay put in
     the session (a session created just before a crash, whose id we never stored)."""
     with desk.read() as session:
-        link_id = session.execute(
-            select(PaymentLink.id).where(
-                PaymentLink.provider == provider, PaymentLink.provider_id == str(session_obj["id"])
+        link_id: int | None = session.execute(
+            select(col(PaymentLink.id)).where(
+                col(PaymentLink.provider) == provider, col(PaymentLink.provider_id) == str(session_obj["id"])
             )
         ).scalar_one_or_none()
         if link_id is not None:
@@ -603,6 +577,7 @@ async def handle_stripe_event(desk: Desk, event: Mapping[str, Any]) -> EventOutc
         return EventOutcome(event_id, event_type, "ignored")
     session_obj = session_of_event(event)
     status = status_of_event(event)
+    assert status is not None  # a handled event type always says something of its session
     if await asyncio.to_thread(_already_handled, desk, "stripe", event_id):
         return EventOutcome(event_id, event_type, "duplicate")
     link_id = await asyncio.to_thread(_link_of_session, desk, "stripe", session_obj)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+RowT = TypeVar("RowT")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -62,7 +63,7 @@ def is_sqlite(engine: Engine) -> bool:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    from sqlmodel import Session
+    from sqlmodel import Session  # the ORM at first use: a desk's first list reads on Core
 
     with Session(engine, expire_on_commit=False) as session:
         yield session
@@ -71,7 +72,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A transaction that commits on success and rolls back on any error."""
-    from sqlmodel import Session
+    from sqlmodel import Session  # the ORM at first use: a desk's first list reads on Core
 
     with Session(engine.execution_options(deskpay_write=True), expire_on_commit=False) as session:
         with session.begin():
@@ -86,7 +87,7 @@ def catch_up_id_sequences(session: Session, *tables: str) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    from sqlalchemy import text
+    from sqlalchemy import text  # the ORM at first use: a desk's first list reads on Core
 
     for table in tables:
         session.execute(
@@ -95,3 +96,11 @@ def catch_up_id_sequences(session: Session, *tables: str) -> None:
                 f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
             )
         )
+
+
+def must_get(session: Session, model: type[RowT], ident: object) -> RowT:
+    """The row a foreign key guarantees: its absence is a broken database, never an operator's mistake."""
+    row = session.get(model, ident)
+    if row is None:
+        raise LookupError(f"{model.__name__} #{ident} is missing: the database is inconsistent")
+    return row

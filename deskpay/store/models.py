@@ -1,5 +1,8 @@
 """The tables. Amounts are integer minor units beside their currency; times are UTC.
 
+Ids are typed ``int``: a row the services read or flushed has one; a row not
+yet flushed has ``None`` for a moment, and nothing reads its id before the flush.
+
 Booking carries denormalised ``paid_minor``/``pending_minor``/``badge`` so the
 list screen can filter and page 100,000 bookings in SQL; they are recomputed
 from payments and links by the services in the same transaction as any change
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from deskpay.domain.amounts import Badge
@@ -27,7 +30,7 @@ def _utc(index: bool = False, nullable: bool = False):
 
 
 class Operator(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True)
     email: str | None = Field(default=None, max_length=254)
     role: str = Field(default=Role.STAFF, max_length=16)
@@ -35,7 +38,7 @@ class Operator(SQLModel, table=True):
 
 
 class Activity(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True)
     unit_price_minor: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
@@ -49,7 +52,7 @@ class Activity(SQLModel, table=True):
 
 
 class Customer(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
     email: str | None = Field(default=None, max_length=254, index=True)
     phone: str | None = Field(default=None, max_length=40, index=True)
@@ -65,7 +68,7 @@ class Booking(SQLModel, table=True):
         Index("ix_booking_search", "search_text", "start_at", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     reference: str = Field(max_length=20, unique=True)
     activity_id: int = Field(foreign_key="activity.id", index=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -87,7 +90,7 @@ class Booking(SQLModel, table=True):
 
 
 class Payment(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id", index=True)
     link_id: int | None = Field(default=None, foreign_key="paymentlink.id", index=True)
     amount_minor: int = Field(sa_type=BigInteger)  # always positive; kind says which way
@@ -110,7 +113,7 @@ class PaymentLink(SQLModel, table=True):
         Index("ix_paymentlink_next_check", "next_check_at", sqlite_where=text("next_check_at IS NOT NULL")),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id", index=True)
     amount_minor: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
@@ -144,7 +147,7 @@ class EmailMessage(SQLModel, table=True):
         Index("ix_email_status_id", "status", "id"),  # the outbox screen pages one status newest first
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24)
     language: str = Field(default="fr", max_length=5)
     to_addr: str = Field(max_length=254)
@@ -166,7 +169,7 @@ class EmailMessage(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     operator: str = Field(max_length=120)
     action: str = Field(max_length=40)
     booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
@@ -186,8 +189,14 @@ class ProviderEvent(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("provider", "event_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     provider: str = Field(max_length=16)
     event_id: str = Field(max_length=255)
     event_type: str = Field(max_length=80)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for the statements that need no ORM (bulk inserts, the outbox's claims)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table models, untyped
+    return table

@@ -31,12 +31,15 @@ from deskpay.config import Settings
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.i18n import Section
 from deskpay.services.desk import Desk, open_desk
-from deskpay.tui.base import error_text, localize_bindings
+from deskpay.store.columns import utcnow
+from deskpay.tui.base import error_text, key_display, localize_bindings
 from deskpay.tui.common.banner import ModeBanner
 from deskpay.tui.messages import (
     ActionFailed,
     BookingChanged,
     FirstListShown,
+    OpenBooking,
+    ThemeChosen,
     failure_of,
 )
 from deskpay.tui.state import UiState, load_state, save_state, state_path
@@ -126,7 +129,7 @@ class DeskpayApp(App[None]):
     # --- start-up ------------------------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
-        from deskpay.tui.reservations.screen import ReservationsScreen
+        from deskpay.tui.reservations.screen import ReservationsScreen  # the first screen, with the app's first frame
 
         return ReservationsScreen(self.desk)
 
@@ -275,7 +278,7 @@ class DeskpayApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_changes(self, revision: int | None) -> None:
-        from deskpay.services.bookings.listing import changed_since
+        from deskpay.services.bookings.listing import changed_since  # already loaded by the list
 
         try:
             new_revision, references = changed_since(self.desk, NO_REVISION if revision is None else revision)
@@ -301,6 +304,14 @@ class DeskpayApp(App[None]):
             for reference in message.references:
                 self._tell_screens(reference)
 
+    @on(OpenBooking)
+    def _open_booking(self, message: OpenBooking) -> None:
+        self.open_booking(message.reference)
+
+    @on(ThemeChosen)
+    def _theme_chosen(self, message: ThemeChosen) -> None:
+        self.switch_theme(message.name)
+
     @on(BookingChanged)
     def _booking_changed_here(self, message: BookingChanged) -> None:
         """A screen or modal of this app changed a booking: every screen hears it at once."""
@@ -311,7 +322,7 @@ class DeskpayApp(App[None]):
             if isinstance(screen, ModalScreen):
                 continue
             notice = BookingChanged(reference)
-            notice.bubble = False  # the app sent it; it must not come back here
+            notice.bubble = False  # type: ignore[misc]  # the app sent it; it must not come back here
             screen.post_message(notice)
 
     # --- one error path -------------------------------------------------------------------------------------
@@ -331,7 +342,7 @@ class DeskpayApp(App[None]):
     # --- navigation and commands ---------------------------------------------------------------------------
 
     def open_booking(self, reference: str) -> None:
-        from deskpay.tui.booking.sheet import BookingSheet
+        from deskpay.tui.booking.sheet import BookingSheet  # not at launch: the first sheet loads it
 
         if isinstance(self.screen, BookingSheet) and self.screen.reference == reference:
             return  # already open (a second Enter, or the search answering after it)
@@ -341,14 +352,14 @@ class DeskpayApp(App[None]):
         self._open_palette(None, LABELS("palette", self.lang))
 
     def action_find_booking(self) -> None:
-        from deskpay.tui.common.palette import LABELS as PALETTE
-        from deskpay.tui.common.palette import BookingFinder
+        from deskpay.tui.common.palette import LABELS as PALETTE  # not at launch: the first palette loads it
+        from deskpay.tui.common.palette import BookingFinder  # not at launch: the first palette loads it
 
         self._open_palette([BookingFinder], PALETTE("find_placeholder", self.lang))
 
     def action_pick_theme(self) -> None:
-        from deskpay.tui.common.palette import LABELS as PALETTE
-        from deskpay.tui.common.palette import ThemePicker
+        from deskpay.tui.common.palette import LABELS as PALETTE  # not at launch: the first palette loads it
+        from deskpay.tui.common.palette import ThemePicker  # not at launch: the first palette loads it
 
         self._open_palette([ThemePicker], PALETTE("theme_placeholder", self.lang))
 
@@ -356,7 +367,7 @@ class DeskpayApp(App[None]):
         """Open a palette; chosen from another palette, wait until that one has closed."""
         if not self.use_command_palette:
             return
-        if CommandPalette.is_open(self):
+        if CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual types it App[object]
             if attempt < 10:
                 self.set_timer(0.03, partial(self._open_palette, providers, placeholder, attempt + 1))
             return
@@ -364,7 +375,7 @@ class DeskpayApp(App[None]):
         self.push_screen(CommandPalette(providers=providers, placeholder=placeholder, id=palette_id))
 
     def action_help(self) -> None:
-        from deskpay.tui.common.help import HelpScreen, keys_of
+        from deskpay.tui.common.help import HelpScreen, keys_of  # not at launch: the first ? loads it
 
         screen = self.screen
         if isinstance(screen, (HelpScreen, CommandPalette)):
@@ -386,8 +397,6 @@ class DeskpayApp(App[None]):
         yield from self._screen_commands(screen)
 
     def _screen_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from deskpay.tui.base import key_display
-
         seen: set[str] = set()
         title_of = getattr(screen, "command_title", None)
         for _key, binding in screen._bindings:
@@ -419,9 +428,9 @@ def freeze_startup_heap() -> None:
 def _build_worker(desk: Desk):
     """The embedded worker: the full one (sandbox page, emails) when deskpay.web is installed."""
     try:
-        from deskpay.web.runner import build_worker
+        from deskpay.web.runner import build_worker  # after the first list: the HTTP servers and jobs
     except ImportError:
-        from deskpay.services.jobs import Worker, link_jobs
+        from deskpay.services.jobs import Worker, link_jobs  # after the first list: the HTTP servers and jobs
 
         return Worker(desk, link_jobs())
     return build_worker(desk, embedded=True)
@@ -436,7 +445,7 @@ def build_app(
     freeze_heap: bool = False,
 ) -> DeskpayApp:
     """The app as the CLI runs it (tests and snapshots build it here too)."""
-    desk = open_desk(settings, operator=operator, **({"clock": clock} if clock else {}))
+    desk = open_desk(settings, operator=operator, clock=clock or utcnow)
     return DeskpayApp(desk, start_worker=start_worker, freeze_heap=freeze_heap)
 
 

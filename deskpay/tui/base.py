@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from textual import on
 from textual._context import NoActiveAppError
+from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -68,6 +70,22 @@ def localize_bindings(node: DOMNode, lang: str) -> None:
             for binding in bindings
         ]
     node._bindings = BindingsMap.from_keys(translated)
+
+
+class DeskApp(Protocol):
+    """What the desk's app offers the widgets that Textual hands a plain ``App`` (the palettes)."""
+
+    desk: Desk
+    lang: str
+    deskpay_themes: dict[str, str]
+
+    @property
+    def available_themes(self) -> dict[str, Theme]: ...
+
+
+def desk_app(app: App[Any]) -> DeskApp:
+    """The running app as the desk's: its desk, its language, its themes."""
+    return cast(DeskApp, app)
 
 
 def key_display(app, binding: Binding) -> str:

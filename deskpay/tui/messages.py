@@ -24,6 +24,22 @@ class BookingChanged(Message):
         self.reference = reference
 
 
+class OpenBooking(Message):
+    """Open the sheet of booking ``reference`` (the list, the finder and a new booking ask the app)."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__()
+        self.reference = reference
+
+
+class ThemeChosen(Message):
+    """The operator chose theme ``name`` in the palette: apply it and remember it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
 class FirstListShown(Message):
     """The home list painted its first page: the app may now load what the first screen did not need."""
 
@@ -67,7 +83,7 @@ class EmailQueued(Message):
 class ActionFailed(Message):
     """One error path: any worker's refusal or failure ends here and is shown to the operator."""
 
-    def __init__(self, error: DeskpayError | Exception, context: str = "") -> None:
+    def __init__(self, error: BaseException, context: str = "") -> None:
         super().__init__()
         self.error = error
         self.context = context
@@ -83,6 +99,7 @@ def failure_of(event: Worker.StateChanged, owner) -> ActionFailed | None:
     if event.state is not WorkerState.ERROR or event.worker.node is not owner:
         return None
     error = event.worker.error
+    assert error is not None  # a worker in the ERROR state holds its error
     if not isinstance(error, DeskpayError):
         log.error("worker %s failed", event.worker.name, exc_info=error)
     return ActionFailed(error, event.worker.name)

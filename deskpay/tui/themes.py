@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
@@ -108,7 +108,7 @@ def theme_from_mapping(data: dict, file: str) -> tuple[Theme, str]:
             raise ThemeError(ThemeProblem("bad_field", {"file": file, "key": f"variables.{key}"}))
         # Our variables are used as colours in Rich styles as well as in TCSS: they must parse.
         checked[key] = _colour(value, f"variables.{key}", file) if key in VARIABLE_DEFAULTS else value
-    title = data.get("title") if isinstance(data.get("title"), str) else name
+    title = data["title"] if isinstance(data.get("title"), str) else name
     return Theme(name=name, variables=checked, **kwargs), title
 
 
@@ -147,7 +147,7 @@ def load_themes(directory: Path | None = None) -> LoadedThemes:
     return loaded
 
 
-def stylesheets(directory: Path | None = None) -> list[Path]:
+def stylesheets(directory: Path | None = None) -> list[str | PurePath]:
     """The app's TCSS (the modals bring their own ``modals.tcss`` as screen CSS)."""
     return [(directory or paths.themes_dir()) / "deskpay.tcss"]
 

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 FORM_LIFETIME = 6 * 3600  # seconds a page's form stays valid
-APP_KEY = web.AppKey("checkout_pages", "CheckoutPages")
+APP_KEY: web.AppKey[CheckoutPages] = web.AppKey("checkout_pages")
 
 TEXTS = Section("checkout")
 """The page's words, from the catalogue."""

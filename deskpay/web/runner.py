@@ -26,6 +26,8 @@ from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.numbers import parse_count
 from deskpay.services.desk import Desk
 from deskpay.services.jobs import Job, Worker, desk_jobs
+from deskpay.web.checkout_page import sandbox_app
+from deskpay.web.webhooks import webhook_app
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +93,12 @@ class HttpService:
 
 
 def sandbox_page_service(desk: Desk, *, bind: str | None = None, required: bool = True) -> HttpService:
-    from deskpay.web.checkout_page import sandbox_app
-
     return HttpService(
         "sandbox checkout page", lambda: sandbox_app(desk), bind or desk.settings.sandbox_bind, required=required
     )
 
 
 def webhook_service(desk: Desk, listen: str) -> HttpService:
-    from deskpay.web.webhooks import webhook_app
-
     secret = desk.settings.stripe_webhook_secret
     if secret is None or not secret.get_secret_value().strip():
         raise Refused("stripe.no_webhook_secret")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import Session, col
 
 from deskpay.domain.errors import InvalidInput, NotFound
 from deskpay.domain.money import Money
@@ -19,21 +20,25 @@ def list_activities(desk: Desk) -> list[ActivityView]:
     with desk.read() as session:
         return [
             activity_view(a)
-            for a in session.execute(select(Activity).where(Activity.active).order_by(Activity.name)).scalars()
+            for a in session.execute(
+                select(Activity).where(col(Activity.active)).order_by(col(Activity.name))
+            ).scalars()
         ]
 
 
-def find_activity(session, activity: str | int) -> Activity:
+def find_activity(session: Session, activity: str | int) -> Activity:
     """An active activity by id, exact name, or a part of its name that matches only one."""
     if isinstance(activity, int):
-        row = session.get(Activity, activity)
+        row: Activity | None = session.get(Activity, activity)
     else:
         name = activity.strip()
-        row = session.execute(select(Activity).where(Activity.name == name)).scalar_one_or_none()
+        row = session.execute(select(Activity).where(col(Activity.name) == name)).scalar_one_or_none()
         if row is None and name:
             pattern = f"%{escape_like(name[:100])}%"
             matches = (
-                session.execute(select(Activity).where(Activity.name.ilike(pattern, escape="\\"), Activity.active))
+                session.execute(
+                    select(Activity).where(col(Activity.name).ilike(pattern, escape="\\"), col(Activity.active))
+                )
                 .scalars()
                 .all()
             )
@@ -56,7 +61,7 @@ def check_participants(value: object, activity: Activity) -> int:
 def terms_for(desk: Desk, activity: Activity | ActivityView) -> PaymentTerms:
     """The activity's own terms, else the business's."""
     if activity.terms_kind:
-        return PaymentTerms(activity.terms_kind, activity.terms_percent, activity.terms_fixed_minor)
+        return PaymentTerms.stored(activity.terms_kind, activity.terms_percent, activity.terms_fixed_minor)
     return desk.settings.terms()
 
 
@@ -69,7 +74,9 @@ def set_activity_terms(desk: Desk, activity_name: str, terms: PaymentTerms | Non
     require_manager(desk, "change payment terms")
     now = desk.now()
     with desk.write() as session:
-        activity = session.execute(select(Activity).where(Activity.name == activity_name.strip())).scalar_one_or_none()
+        activity = session.execute(
+            select(Activity).where(col(Activity.name) == activity_name.strip())
+        ).scalar_one_or_none()
         if activity is None:
             raise NotFound("activity.not_found", name=activity_name[:80])
         before = {"kind": activity.terms_kind, "percent": activity.terms_percent, "fixed": activity.terms_fixed_minor}

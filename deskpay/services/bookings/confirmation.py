@@ -6,7 +6,9 @@ import asyncio
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import Session, col
 
+from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import Refused
 from deskpay.domain.i18n import text
 from deskpay.domain.links import LinkPurpose, LinkStatus
@@ -16,14 +18,14 @@ from deskpay.services.bookings.activities import default_mode, terms_for
 from deskpay.services.bookings.rows import get_booking_row, lock_booking
 from deskpay.services.desk import Desk
 from deskpay.services.emails.compose import (
-    booking_context,
     compose_link_email,
-    draft_email,
+    confirmation_email,
 )
 from deskpay.services.emails.outbox import queue_draft
 from deskpay.services.links.open import LinkSpec, open_links
 from deskpay.services.links.views import LinkView, link_view
 from deskpay.services.money.ledger import compute_amounts, refresh_booking
+from deskpay.store.engine import must_get
 from deskpay.store.models import Activity, Booking, Customer, PaymentLink
 
 
@@ -34,8 +36,8 @@ class ConfirmationSent:
     reused_link: bool
 
 
-def _customer_email(session, booking: Booking) -> str:
-    customer = session.get(Customer, booking.customer_id)
+def _customer_email(session: Session, booking: Booking) -> str:
+    customer = must_get(session, Customer, booking.customer_id)
     if not customer.email:
         raise Refused("confirmation.no_email", name=customer.name)
     return customer.email
@@ -57,21 +59,21 @@ async def send_confirmation(desk: Desk, reference: str, mode: ConfirmationMode |
                 return None, False
             existing = (
                 session.execute(
-                    select(PaymentLink.id)
+                    select(col(PaymentLink.id))
                     .where(
-                        PaymentLink.booking_id == booking.id,
-                        PaymentLink.status == LinkStatus.OPEN,
-                        PaymentLink.purpose == LinkPurpose.CONFIRMATION,
-                        PaymentLink.url.is_not(None),
+                        col(PaymentLink.booking_id) == booking.id,
+                        col(PaymentLink.status) == LinkStatus.OPEN,
+                        col(PaymentLink.purpose) == LinkPurpose.CONFIRMATION,
+                        col(PaymentLink.url).is_not(None),
                     )
-                    .order_by(PaymentLink.id.desc())
+                    .order_by(col(PaymentLink.id).desc())
                 )
                 .scalars()
                 .first()
             )
             if existing is not None:
                 return existing, False
-            activity = session.get(Activity, booking.activity_id)
+            activity = must_get(session, Activity, booking.activity_id)
             chosen = mode or default_mode(desk, activity)
             amounts = compute_amounts(session, booking)
             ask = terms_for(desk, activity).confirmation_amount(
@@ -82,8 +84,8 @@ async def send_confirmation(desk: Desk, reference: str, mode: ConfirmationMode |
     existing_id, needs_link = await asyncio.to_thread(prepare)
     if needs_link:
 
-        def plan(session, booking, customer, amounts):
-            activity = session.get(Activity, booking.activity_id)
+        def plan(session: Session, booking: Booking, customer: Customer, amounts: BookingAmounts) -> list[LinkSpec]:
+            activity = must_get(session, Activity, booking.activity_id)
             chosen = mode or default_mode(desk, activity)
             ask = terms_for(desk, activity).confirmation_amount(
                 chosen, amounts.total, amounts.paid, amounts.requestable
@@ -114,11 +116,7 @@ async def send_confirmation(desk: Desk, reference: str, mode: ConfirmationMode |
                 draft = compose_link_email(session, desk, link, to=to)
             else:
                 link = None
-                activity = session.get(Activity, booking.activity_id)
-                customer = session.get(Customer, booking.customer_id)
-                amounts = compute_amounts(session, booking)
-                context = booking_context(desk.settings, booking, activity, customer, amounts.paid, booking.language)
-                draft = draft_email("confirmation", booking.language, to, context)
+                draft = confirmation_email(session, desk, booking, to)
             queue_draft(
                 session,
                 desk.settings,

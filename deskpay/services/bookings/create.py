@@ -68,9 +68,10 @@ def create_booking(desk: Desk, data: NewBooking) -> BookingDetail:
             session.add(customer)
             session.flush()
         else:
-            customer = session.get(Customer, data.customer)
-            if customer is None:
+            found = session.get(Customer, data.customer)
+            if found is None:
                 raise NotFound("customer.not_found", id=data.customer)
+            customer = found
         language = check_language(data.language or customer.language)
         if data.total is None:
             total = price_of(unit_price(activity), data.participants)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlmodel import col
 
 from deskpay.domain.errors import InvalidInput, NotFound
 from deskpay.domain.text import clean_line, clean_phone, escape_like, fold, search_key
 from deskpay.services.audit import audit
 from deskpay.services.bookings.views import CustomerView, customer_view
 from deskpay.services.desk import Desk
+from deskpay.services.emails.mime import validate_address
 from deskpay.services.money.ledger import refresh_booking
 from deskpay.store.models import Booking, Customer
 
@@ -30,8 +32,6 @@ def check_language(lang: str) -> str:
 
 
 def clean_customer(desk: Desk, data: NewCustomer) -> NewCustomer:
-    from deskpay.services.emails.mime import validate_address
-
     email = validate_address(data.email) if data.email and data.email.strip() else None
     return NewCustomer(
         name=clean_line(data.name, "Name", max_len=200, required=True),
@@ -61,7 +61,7 @@ def edit_customer(desk: Desk, customer_id: int, data: NewCustomer) -> None:
             clean.language,
         )
         session.add(customer)
-        bookings = session.execute(select(Booking).where(Booking.customer_id == customer.id)).scalars().all()
+        bookings = session.execute(select(Booking).where(col(Booking.customer_id) == customer.id)).scalars().all()
         for booking in bookings:
             booking.search_text = customer_search_key(booking.reference, customer)
             session.add(booking)
@@ -81,18 +81,18 @@ def find_customers(desk: Desk, text: str, limit: int = 20) -> list[CustomerView]
     """Customers matching every word typed, accents folded (``zoe`` finds ``Zoë``)."""
     words = [fold(word) for word in text.strip()[:100].split()]
     with desk.read() as session:
-        statement = select(Customer).order_by(Customer.name).limit(limit)
+        statement = select(Customer).order_by(col(Customer.name)).limit(limit)
         for word in words:
             pattern = f"%{escape_like(word)}%"
             # The folded keys (name, email, phone digits) live on the customer's bookings;
             # lower() in the database folds neither accents nor, on SQLite, non-ASCII case.
-            via_bookings = select(Booking.customer_id).where(Booking.search_text.like(pattern, escape="\\"))
+            via_bookings = select(col(Booking.customer_id)).where(col(Booking.search_text).like(pattern, escape="\\"))
             statement = statement.where(
                 or_(
-                    Customer.id.in_(via_bookings),
-                    func.lower(Customer.name).like(pattern, escape="\\"),
-                    func.lower(Customer.email).like(pattern, escape="\\"),
-                    Customer.phone.like(pattern, escape="\\"),
+                    col(Customer.id).in_(via_bookings),
+                    func.lower(col(Customer.name)).like(pattern, escape="\\"),
+                    func.lower(col(Customer.email)).like(pattern, escape="\\"),
+                    col(Customer.phone).like(pattern, escape="\\"),
                 )
             )
         return [customer_view(c) for c in session.execute(statement).scalars()]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from deskpay.domain.booking import follows_price, price_of
 from deskpay.domain.errors import InvalidInput
@@ -22,6 +23,8 @@ from deskpay.services.desk import Desk
 from deskpay.services.links.views import LinkView
 from deskpay.services.money.collect import as_money
 from deskpay.services.money.ledger import compute_amounts, refresh_booking
+from deskpay.services.settlement import close_links_at_provider
+from deskpay.store.engine import must_get
 from deskpay.store.models import Activity, PaymentLink
 
 
@@ -41,13 +44,12 @@ async def edit_booking(
     start: datetime | None = None,
 ) -> EditOutcome:
     """Change a booking; open links that no longer fit what can be requested are cancelled, newest first."""
-    from deskpay.services.settlement import close_links_at_provider
 
     def change() -> EditOutcome:
         now = desk.now()
         with desk.write() as session:
             booking = lock_booking(session, reference)
-            activity = session.get(Activity, booking.activity_id)
+            activity = must_get(session, Activity, booking.activity_id)
             before = {"participants": booking.participants, "total": Money(booking.total_minor, booking.currency)}
             if participants is not None:
                 check_participants(participants, activity)
@@ -72,8 +74,8 @@ async def edit_booking(
                 open_links = (
                     session.execute(
                         select(PaymentLink)
-                        .where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN)
-                        .order_by(PaymentLink.created_at.desc(), PaymentLink.id.desc())
+                        .where(col(PaymentLink.booking_id) == booking.id, col(PaymentLink.status) == LinkStatus.OPEN)
+                        .order_by(col(PaymentLink.created_at).desc(), col(PaymentLink.id).desc())
                     )
                     .scalars()
                     .all()
@@ -115,4 +117,4 @@ async def edit_booking(
 
 def _provider_id(desk: Desk, link_id: int) -> str | None:
     with desk.read() as session:
-        return session.get(PaymentLink, link_id).provider_id
+        return must_get(session, PaymentLink, link_id).provider_id

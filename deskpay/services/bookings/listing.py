@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select, true
 
 from deskpay.domain.booking import BookingStatus
 from deskpay.domain.money import Money
@@ -19,6 +20,9 @@ from deskpay.domain.text import digits, escape_like, fold
 from deskpay.services.bookings.views import BookingPage, BookingRow
 from deskpay.services.desk import Desk
 from deskpay.store.tables import activity, booking, counter, customer
+
+if TYPE_CHECKING:  # the list reads on Core alone, before the ORM is loaded
+    from sqlmodel import Session
 
 _EXACT_UP_TO = 1_000
 
@@ -83,7 +87,12 @@ def search_bookings(desk: Desk, query: BookingQuery) -> BookingPage:
 
 
 def _browse_page(
-    conn: Connection, conditions: list, today_start: datetime, offset: int, limit: int, upcoming: int | None = None
+    conn: Connection,
+    conditions: list[ColumnElement[bool]],
+    today_start: datetime,
+    offset: int,
+    limit: int,
+    upcoming: int | None = None,
 ) -> list[BookingRow]:
     """Upcoming first (today at the top, ascending), then the past, most recent first.
 
@@ -106,7 +115,12 @@ def _browse_page(
 
 
 def _text_page(
-    conn: Connection, conditions: list, walk_conditions: list, today_start: datetime, offset: int, limit: int
+    conn: Connection,
+    conditions: list[ColumnElement[bool]],
+    walk_conditions: list[ColumnElement[bool]],
+    today_start: datetime,
+    offset: int,
+    limit: int,
 ) -> tuple[list[BookingRow], int, bool]:
     """A text search: one scan reads the matches' (id, start); a few are sorted here, many are paged by index.
 
@@ -122,11 +136,18 @@ def _text_page(
     upcoming = sorted((m for m in matches if m.start_at >= today_start), key=lambda m: (m.start_at, m.id))
     past = sorted((m for m in matches if m.start_at < today_start), key=lambda m: (m.start_at, m.id), reverse=True)
     wanted = [m.id for m in (upcoming + past)[offset : offset + limit]]
-    found = {row.id: row for row in _page(conn, [booking.c.id.in_(wanted)], True, (booking.c.id,), 0, len(wanted))}
+    found = {row.id: row for row in _page(conn, [booking.c.id.in_(wanted)], true(), (booking.c.id,), 0, len(wanted))}
     return [found[i] for i in wanted if i in found], len(matches), True
 
 
-def _page(conn: Connection, conditions: list, side, order: tuple, offset: int, limit: int) -> list[BookingRow]:
+def _page(
+    conn: Connection,
+    conditions: list[ColumnElement[bool]],
+    side: ColumnElement[bool],
+    order: tuple[ColumnElement[Any], ...],
+    offset: int,
+    limit: int,
+) -> list[BookingRow]:
     c = booking.c
     statement = (
         select(
@@ -167,7 +188,7 @@ def _page(conn: Connection, conditions: list, side, order: tuple, offset: int, l
     ]
 
 
-def current_revision(conn) -> int:
+def current_revision(conn: Connection | Session) -> int:
     """The global change counter (a Connection or a Session: both execute Core)."""
     return int(conn.execute(select(counter.c.value).where(counter.c.name == "revision")).scalar_one())
 
@@ -190,5 +211,5 @@ def changed_since(desk: Desk, revision: int, references: list[str] | None = None
         return now_revision, list(conn.execute(statement.limit(1000)).scalars())
 
 
-def _local_midnight(day: date, tz) -> datetime:
+def _local_midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz)

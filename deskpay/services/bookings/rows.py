@@ -7,7 +7,7 @@ transaction on SQLite."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskpay.domain.booking import BookingStatus
 from deskpay.domain.errors import NotFound, Refused
@@ -16,10 +16,10 @@ from deskpay.store.models import Booking
 
 def lock_booking(session: Session, reference: str, *, for_money: bool = True) -> Booking:
     """The booking row, locked until the transaction ends (SQLite: the IMMEDIATE transaction already is)."""
-    statement = select(Booking).where(Booking.reference == reference.strip().upper())
+    statement = select(Booking).where(col(Booking.reference) == reference.strip().upper())
     if session.get_bind().dialect.name != "sqlite":
         statement = statement.with_for_update()
-    booking = session.execute(statement).scalar_one_or_none()
+    booking: Booking | None = session.execute(statement).scalar_one_or_none()
     if booking is None:
         raise NotFound("booking.not_found", reference=reference.strip()[:40])
     if for_money and booking.status == BookingStatus.CANCELLED:
@@ -28,8 +28,8 @@ def lock_booking(session: Session, reference: str, *, for_money: bool = True) ->
 
 
 def get_booking_row(session: Session, reference: str) -> Booking:
-    booking = session.execute(
-        select(Booking).where(Booking.reference == reference.strip().upper())
+    booking: Booking | None = session.execute(
+        select(Booking).where(col(Booking.reference) == reference.strip().upper())
     ).scalar_one_or_none()
     if booking is None:
         raise NotFound("booking.not_found", reference=reference.strip()[:40])

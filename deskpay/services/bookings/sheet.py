@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskpay.services.bookings.rows import get_booking_row
 from deskpay.services.bookings.views import AuditView, BookingDetail, customer_view
@@ -13,6 +13,7 @@ from deskpay.services.desk import Desk
 from deskpay.services.links.views import link_view
 from deskpay.services.money.ledger import compute_amounts
 from deskpay.services.money.views import payment_view
+from deskpay.store.engine import must_get
 from deskpay.store.models import (
     Activity,
     AuditEvent,
@@ -30,18 +31,20 @@ def booking_detail(desk: Desk, reference: str) -> BookingDetail:
 
 
 def detail_of(session: Session, booking: Booking) -> BookingDetail:
-    customer = session.get(Customer, booking.customer_id)
-    activity = session.get(Activity, booking.activity_id)
+    customer = must_get(session, Customer, booking.customer_id)
+    activity = must_get(session, Activity, booking.activity_id)
     payments = session.execute(
-        select(Payment).where(Payment.booking_id == booking.id).order_by(Payment.created_at, Payment.id)
+        select(Payment).where(col(Payment.booking_id) == booking.id).order_by(col(Payment.created_at), col(Payment.id))
     ).scalars()
     links = session.execute(
-        select(PaymentLink).where(PaymentLink.booking_id == booking.id).order_by(PaymentLink.created_at, PaymentLink.id)
+        select(PaymentLink)
+        .where(col(PaymentLink.booking_id) == booking.id)
+        .order_by(col(PaymentLink.created_at), col(PaymentLink.id))
     ).scalars()
     history = session.execute(
         select(AuditEvent)
-        .where(AuditEvent.booking_id == booking.id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .where(col(AuditEvent.booking_id) == booking.id)
+        .order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
         .limit(200)
     ).scalars()
     return BookingDetail(

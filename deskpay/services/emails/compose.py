@@ -10,17 +10,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskpay.config import Settings
 from deskpay.domain.dates import format_when
 from deskpay.domain.errors import Refused
 from deskpay.domain.links import LinkPurpose
 from deskpay.domain.money import Money
+from deskpay.domain.payments import method_label
 from deskpay.services.desk import Desk
+from deskpay.services.emails.mime import check_header_value, validate_address
+from deskpay.services.emails.render import render_email
 from deskpay.services.money.ledger import compute_amounts
 from deskpay.services.operators import check_not_own_email
-from deskpay.store.models import Activity, Booking, Customer, PaymentLink
+from deskpay.store.engine import must_get
+from deskpay.store.models import Activity, Booking, Customer, Payment, PaymentLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +86,6 @@ def link_context(settings: Settings, link: PaymentLink, lang: str) -> dict[str, 
 
 def draft_email(kind: str, lang: str, to: str, context: dict[str, Any], *, subject: str | None = None) -> Draft:
     """Render and validate; raises InvalidInput for a bad address or an injected header."""
-    from deskpay.services.emails.mime import check_header_value, validate_address
-    from deskpay.services.emails.render import render_email
 
     address = validate_address(to)
     rendered = render_email(kind, lang, context)
@@ -99,6 +101,44 @@ PURPOSE_EMAIL = {
 }
 
 
+def confirmation_email(session: Session, desk: Desk, booking: Booking, to: str) -> Draft:
+    """The booking confirmation when it carries no payment link (nothing left to ask)."""
+    activity = must_get(session, Activity, booking.activity_id)
+    customer = must_get(session, Customer, booking.customer_id)
+    amounts = compute_amounts(session, booking)
+    context = booking_context(desk.settings, booking, activity, customer, amounts.paid, booking.language)
+    return draft_email("confirmation", booking.language, to, context)
+
+
+def receipt_emails(session: Session, desk: Desk, booking: Booking, link: PaymentLink, payment: Payment) -> list[Draft]:
+    """What a payer receives once a link is paid: the receipt, and the tickets when the booking is paid in full.
+
+    None when the business sends no receipts or nobody has an address.
+    """
+    mode = desk.settings.receipt
+    customer = must_get(session, Customer, booking.customer_id)
+    to = link.recipient_email or customer.email
+    if mode == "none" or not to:
+        return []
+    activity = must_get(session, Activity, booking.activity_id)
+    lang = booking.language
+    paid = Money(booking.paid_minor, booking.currency)
+    context = booking_context(desk.settings, booking, activity, customer, paid, lang)
+    context["payment"] = {
+        "amount": Money(payment.amount_minor, payment.currency).format(lang),
+        "method": method_label(payment.method, lang),
+        "when": format_when(payment.created_at, desk.settings.tz(), lang),
+    }
+    drafts = [draft_email("receipt", lang, to, context)]
+    if mode == "receipt_and_tickets" and booking.paid_minor >= booking.total_minor:
+        context["tickets"] = [
+            {"code": f"{booking.reference}-{i:02d}", "holder": customer.name}
+            for i in range(1, booking.participants + 1)
+        ]
+        drafts.append(draft_email("tickets", lang, to, context))
+    return drafts
+
+
 def compose_link_email(
     session: Session,
     desk: Desk,
@@ -109,9 +149,9 @@ def compose_link_email(
     to: str | None = None,
 ) -> Draft:
     """The email for ``link`` (kind chosen by its purpose), in the booking's language."""
-    booking = session.get(Booking, link.booking_id)
-    activity = session.get(Activity, booking.activity_id)
-    customer = session.get(Customer, booking.customer_id)
+    booking = must_get(session, Booking, link.booking_id)
+    activity = must_get(session, Activity, booking.activity_id)
+    customer = must_get(session, Customer, booking.customer_id)
     amounts = compute_amounts(session, booking)
     lang = booking.language
     context = booking_context(desk.settings, booking, activity, customer, amounts.paid, lang)
@@ -124,13 +164,13 @@ def compose_link_email(
     if kind == "split_share":
         siblings = (
             session.execute(
-                select(PaymentLink.id)
+                select(col(PaymentLink.id))
                 .where(
-                    PaymentLink.booking_id == link.booking_id,
-                    PaymentLink.purpose == LinkPurpose.SPLIT,
-                    PaymentLink.created_at == link.created_at,
+                    col(PaymentLink.booking_id) == link.booking_id,
+                    col(PaymentLink.purpose) == LinkPurpose.SPLIT,
+                    col(PaymentLink.created_at) == link.created_at,
                 )
-                .order_by(PaymentLink.id)
+                .order_by(col(PaymentLink.id))
             )
             .scalars()
             .all()

@@ -48,7 +48,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
@@ -56,6 +56,8 @@ from sqlalchemy import bindparam, or_, select, update
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.outbox import EmailStatus
 from deskpay.services.desk import Desk
+from deskpay.services.emails.mime import build_mime, check_header_value, validate_address
+from deskpay.services.emails.retry_policy import DeliveryPolicy as DeliveryPolicy  # tests move to retry_policy
 from deskpay.services.emails.transports import (
     Outgoing,
     SendError,
@@ -63,7 +65,7 @@ from deskpay.services.emails.transports import (
     transport_factory,
 )
 from deskpay.store.columns import UTCDateTime
-from deskpay.store.models import EmailMessage
+from deskpay.store.models import EmailMessage, table_of
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ INTERRUPTED = "delivery interrupted (the worker stopped mid-send); sending again
 """The ``last_error`` of a message whose lease expired."""
 
 # The statements run for every message: built once, Core on the table (the ORM adds nothing here).
-_OUTBOX = EmailMessage.__table__
+_OUTBOX = table_of(EmailMessage)
 _C = _OUTBOX.c
 _NOW = bindparam("now", type_=UTCDateTime())
 # The claim is one statement: take the oldest due message if it is still queued. The pick is a
@@ -111,26 +113,6 @@ _STALE = (
     .where(_C.status == EmailStatus.SENDING, _C.claimed_at < bindparam("cutoff", type_=UTCDateTime()))
     .with_for_update(skip_locked=True)
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryPolicy:
-    """How patient the worker is. The defaults suit a small business's mail relay."""
-
-    lease: timedelta = timedelta(minutes=10)
-    """A claim older than this is presumed dead; it must exceed the longest possible send."""
-    backoff_base: timedelta = timedelta(seconds=30)
-    """Wait after the first transient failure, doubled after each one; also the pause after the
-    server could not be reached at all."""
-    backoff_cap: timedelta = timedelta(hours=1)
-    jitter: float = 0.5
-    """Each wait is drawn in [(1 - jitter) × delay, delay], so that workers do not retry in step."""
-
-    def backoff(self, attempts: int, rng: random.Random) -> timedelta:
-        """The wait before attempt ``attempts + 1``, ``attempts`` (≥ 1) having failed."""
-        base = self.backoff_base.total_seconds() * 2 ** min(max(attempts - 1, 0), 32)
-        delay = min(base, self.backoff_cap.total_seconds())
-        return timedelta(seconds=delay * (1 - self.jitter * rng.random()))
 
 
 @dataclass
@@ -330,10 +312,10 @@ class Delivery:
                 problem = SendError(f"unexpected error: {type(error).__name__}: {error}", connection=True)
         if problem is None:
             return _Outcome(claimed.outgoing.id, EmailStatus.SENT, reply, tries, None)
-        if problem.permanent or tries >= self.max_attempts:
-            return _Outcome(claimed.outgoing.id, EmailStatus.FAILED, problem.reply, tries, None, problem.connection)
-        retry_at = self.desk.now() + self.policy.backoff(tries, self._rng)
-        return _Outcome(claimed.outgoing.id, EmailStatus.QUEUED, problem.reply, tries, retry_at, problem.connection)
+        status, retry_at = self.policy.after_failure(
+            permanent=problem.permanent, tries=tries, max_attempts=self.max_attempts, now=self.desk.now(), rng=self._rng
+        )
+        return _Outcome(claimed.outgoing.id, status, problem.reply, tries, retry_at, problem.connection)
 
     @staticmethod
     def _count(report: BatchReport, outcome: _Outcome) -> None:
@@ -392,7 +374,6 @@ class Delivery:
 
     def _build(self, row: Any, now: datetime) -> _Claimed:
         """The exact bytes, Date and From as of now. A message that cannot be built fails unsent."""
-        from deskpay.services.emails.mime import build_mime
 
         from_addr, from_name, reply_to = self._identity
         try:
@@ -413,7 +394,7 @@ class Delivery:
                 sender=mime["From"].addresses[0].addr_spec,
                 recipient=mime["To"].addresses[0].addr_spec,
                 data=mime.as_bytes(),
-                smtputf8=bool(mime.policy.utf8),
+                smtputf8=bool(getattr(mime.policy, "utf8", False)),
                 created_at=row.created_at,
             )
         except Exception as error:  # the sender settings were checked at start: this message is at fault
@@ -467,7 +448,6 @@ class _AnyEvent:
 
 def check_sender(desk: Desk) -> None:
     """Refuse, with the operator's message, sender settings no email could be built with."""
-    from deskpay.services.emails.mime import check_header_value, validate_address
 
     settings = desk.settings
     validate_address(settings.smtp_from)

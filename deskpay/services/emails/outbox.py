@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskpay.config import Settings
 from deskpay.domain.dates import iso_utc
@@ -23,6 +23,7 @@ from deskpay.domain.outbox import EmailStatus
 from deskpay.services.audit import audit
 from deskpay.services.desk import Desk
 from deskpay.services.emails.compose import Draft
+from deskpay.services.emails.mime import make_message_id
 from deskpay.store.models import Booking, EmailMessage
 
 
@@ -36,8 +37,6 @@ def queue_draft(
     booking_id: int | None,
     link_id: int | None,
 ) -> EmailMessage:
-    from deskpay.services.emails.mime import make_message_id
-
     domain = settings.smtp_from.rpartition("@")[2] or "deskpay.local"
     message = EmailMessage(
         kind=draft.kind,
@@ -139,20 +138,20 @@ def list_messages(desk: Desk, status: str | None = None, limit: int = 200) -> li
     if not 1 <= limit <= MAX_LIST_LIMIT:
         raise InvalidInput("outbox.bad_limit", limit=MAX_LIST_LIMIT)
     query = (
-        select(EmailMessage, Booking.reference)
-        .outerjoin(Booking, Booking.id == EmailMessage.booking_id)
-        .order_by(EmailMessage.id.desc())
+        select(EmailMessage, col(Booking.reference))
+        .outerjoin(Booking, col(Booking.id) == col(EmailMessage.booking_id))
+        .order_by(col(EmailMessage.id).desc())
         .limit(limit)
     )
     if status is not None:
-        query = query.where(EmailMessage.status == status)
+        query = query.where(col(EmailMessage.status) == status)
     with desk.read() as session:
         return [_view(row, reference, bodies=False) for row, reference in session.execute(query).all()]
 
 
 def count_messages(desk: Desk) -> dict[str, int]:
     """How many emails have each status (every status present, zero included)."""
-    query = select(EmailMessage.status, func.count()).group_by(EmailMessage.status)
+    query = select(col(EmailMessage.status), func.count()).group_by(col(EmailMessage.status))
     with desk.read() as session:
         counts = dict(session.execute(query).all())
     return {status: int(counts.get(status, 0)) for status in STATUSES}
@@ -173,16 +172,18 @@ def retry_message(desk: Desk, id: int) -> MessageView:
     now = desk.now()
     with desk.write() as session:
         # Conditional on the status, so a worker changing it meanwhile cannot be overwritten.
-        changed = session.execute(
+        changed = session.execute(  # type: ignore[attr-defined]  # an UPDATE's result has a rowcount
             update(EmailMessage)
-            .where(EmailMessage.id == id, EmailMessage.status == EmailStatus.FAILED)
+            .where(col(EmailMessage.id) == id, col(EmailMessage.status) == EmailStatus.FAILED)
             .values(status=EmailStatus.QUEUED, next_attempt_at=now, claimed_by=None, claimed_at=None)
         ).rowcount
         if not changed:
             current = session.get(EmailMessage, id)
             if current is None:
                 raise NotFound("outbox.not_found", id=id)
-            raise Refused(_RETRY_REFUSALS.get(current.status, "outbox.retry_pending"), id=id, to=current.to_addr)
+            raise Refused(
+                _RETRY_REFUSALS.get(EmailStatus(current.status), "outbox.retry_pending"), id=id, to=current.to_addr
+            )
         message = _load(session, id)
         audit(
             session,
@@ -198,11 +199,11 @@ def retry_message(desk: Desk, id: int) -> MessageView:
     return message
 
 
-def _load(session, id: int) -> MessageView:
+def _load(session: Session, id: int) -> MessageView:
     row = session.execute(
-        select(EmailMessage, Booking.reference)
-        .outerjoin(Booking, Booking.id == EmailMessage.booking_id)
-        .where(EmailMessage.id == id)
+        select(EmailMessage, col(Booking.reference))
+        .outerjoin(Booking, col(Booking.id) == col(EmailMessage.booking_id))
+        .where(col(EmailMessage.id) == id)
         .execution_options(populate_existing=True)
     ).first()
     if row is None:

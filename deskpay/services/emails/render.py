@@ -157,6 +157,7 @@ def _check_link(link: Any) -> None:
         parts is None
         or parts.scheme.lower() not in _LINK_SCHEMES
         or not parts.netloc
+        or not isinstance(url, str)
         or any(ch.isspace() or not ch.isprintable() for ch in url)
     ):
         shown = repr(url)[1:-1] if isinstance(url, str) else str(url)  # line breaks made visible

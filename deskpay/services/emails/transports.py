@@ -28,15 +28,19 @@ from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import aiosmtplib
+
 from deskpay.config import Settings
 from deskpay.domain.errors import InvalidInput
+from deskpay.services.emails.retry_policy import is_permanent
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for the server at each step (connect, each command, the data)."""
 MAX_TIMEOUT = 60.0
 """A send takes at most about eight steps of this: well inside the delivery lease (10 minutes)."""
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "tls": 465}
-SCHEMES = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
+Security = Literal["plain", "starttls", "tls"]
+SCHEMES: dict[str, Security] = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +90,7 @@ class SmtpConfig:
 
     host: str
     port: int
-    security: Literal["plain", "starttls", "tls"]
+    security: Security
     username: str | None = None
     password: str | None = None
     timeout: float = DEFAULT_TIMEOUT
@@ -160,17 +164,16 @@ class SmtpTransport:
         self.config = config
         self._tls_context = tls_context
         self._local_hostname = local_hostname or _local_hostname()
-        self._client = None  # aiosmtplib.SMTP, imported when first needed
+        self._client: aiosmtplib.SMTP | None = None
         self._sent_on_connection = 0
         self.connections = 0
         """How many connections this transport opened (the benchmark and the tests read it)."""
 
     async def send(self, outgoing: Outgoing) -> str:
-        import aiosmtplib
-
         for _ in range(2):
             reused = await self._connected()
             try:
+                assert self._client is not None
                 _errors, reply = await self._client.sendmail(
                     outgoing.sender,
                     [outgoing.recipient],
@@ -181,7 +184,7 @@ class SmtpTransport:
                 refusal = error.recipients[0] if error.recipients else None
                 code = refusal.code if refusal is not None else 550
                 reply = f"{code} {refusal.message}" if refusal is not None else str(error)
-                raise SendError(reply, permanent=code >= 500) from None
+                raise SendError(reply, permanent=is_permanent(code)) from None
             except aiosmtplib.SMTPSenderRefused as error:
                 # Refusing our From refuses every message alike (a relay that does not allow it):
                 # the batch waits, and the messages go once the settings or the relay are fixed.
@@ -193,7 +196,7 @@ class SmtpTransport:
                     if reused:
                         continue
                     raise SendError(reply, connection=True) from None
-                raise SendError(reply, permanent=error.code >= 500) from None
+                raise SendError(reply, permanent=is_permanent(error.code)) from None
             except aiosmtplib.SMTPNotSupported as error:
                 raise SendError(f"the mail server cannot take this message: {error.message}", permanent=True) from None
             except (aiosmtplib.SMTPException, OSError) as error:  # disconnected, timeout, reset
@@ -204,7 +207,7 @@ class SmtpTransport:
             except ValueError as error:  # an address aiosmtplib will not put in an envelope
                 raise SendError(f"invalid address: {error}", permanent=True) from None
             self._sent_on_connection += 1
-            return reply
+            return str(reply)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def close(self) -> None:
@@ -226,9 +229,7 @@ class SmtpTransport:
         self._sent_on_connection = 0
         return False
 
-    async def _connect(self):
-        import aiosmtplib
-
+    async def _connect(self) -> aiosmtplib.SMTP:
         config = self.config
         context = self._tls_context
         if context is None and config.security != "plain":
@@ -268,8 +269,6 @@ class SmtpTransport:
 
 def _describe(error: BaseException, config: SmtpConfig) -> str:
     """What went wrong talking to the server, in one line an operator can pass on."""
-    import aiosmtplib
-
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"TLS certificate of {config.address} not trusted: {error.verify_message or error}"
     if isinstance(error, ssl.SSLError):

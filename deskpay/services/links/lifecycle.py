@@ -7,9 +7,10 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from deskpay.domain.errors import NotFound, ProviderError, Refused
-from deskpay.domain.links import LinkStatus, can_regenerate, check_move
+from deskpay.domain.links import LinkPurpose, LinkStatus, can_regenerate, check_move
 from deskpay.domain.money import Money
 from deskpay.domain.text import clean_line
 from deskpay.services.audit import audit
@@ -27,6 +28,7 @@ from deskpay.services.links.views import LinkView, link_view
 from deskpay.services.money.ledger import refresh_booking
 from deskpay.services.providers.base import LinkRequest
 from deskpay.services.settlement import PROCESSING_REASON, reconcile_link
+from deskpay.store.engine import must_get
 from deskpay.store.models import Booking, PaymentLink
 
 log = logging.getLogger(__name__)
@@ -42,12 +44,12 @@ async def finish_unfinished_links(desk: Desk) -> int:
         with desk.read() as session:
             rows = session.execute(
                 select(PaymentLink, Booking)
-                .join(Booking, Booking.id == PaymentLink.booking_id)
+                .join(Booking, col(Booking.id) == col(PaymentLink.booking_id))
                 .where(
-                    PaymentLink.status == LinkStatus.OPEN,
-                    PaymentLink.url.is_(None),
-                    PaymentLink.created_at < cutoff,
-                    PaymentLink.provider == desk.provider.name,
+                    col(PaymentLink.status) == LinkStatus.OPEN,
+                    col(PaymentLink.url).is_(None),
+                    col(PaymentLink.created_at) < cutoff,
+                    col(PaymentLink.provider) == desk.provider.name,
                 )
             ).all()
             return [request_of(desk, link, booking) for link, booking in rows]
@@ -64,7 +66,7 @@ def get_link(desk: Desk, link_id: int) -> LinkView:
         link = session.get(PaymentLink, link_id)
         if link is None:
             raise NotFound("link.not_found", id=link_id)
-        return link_view(link, session.get(Booking, link.booking_id).reference)
+        return link_view(link, must_get(session, Booking, link.booking_id).reference)
 
 
 async def cancel_link(desk: Desk, link_id: int, *, reason: str = "") -> LinkView:
@@ -93,9 +95,9 @@ async def cancel_link(desk: Desk, link_id: int, *, reason: str = "") -> LinkView
     def store() -> LinkView:
         now = desk.now()
         with desk.write() as session:
-            booking = session.get(Booking, link.booking_id)
+            booking = must_get(session, Booking, link.booking_id)
             booking = lock_booking(session, booking.reference, for_money=False)
-            row = session.get(PaymentLink, link_id)
+            row = must_get(session, PaymentLink, link_id)
             row.status = check_move(row.status, LinkStatus.CANCELLED).value
             row.status_reason = reason
             if closed_remotely:
@@ -136,7 +138,9 @@ def expire_due_links(desk: Desk) -> int:
     with desk.write() as session:
         rows = (
             session.execute(
-                select(PaymentLink).where(PaymentLink.status == LinkStatus.OPEN, PaymentLink.expires_at <= now)
+                select(PaymentLink).where(
+                    col(PaymentLink.status) == LinkStatus.OPEN, col(PaymentLink.expires_at) <= now
+                )
             )
             .scalars()
             .all()
@@ -150,7 +154,7 @@ def expire_due_links(desk: Desk) -> int:
             session.add(row)
             touched.setdefault(row.booking_id, []).append(row.id)
         for booking_id, ids in touched.items():
-            booking = session.get(Booking, booking_id)
+            booking = must_get(session, Booking, booking_id)
             refresh_booking(session, booking, now)
             audit(session, operator="system", action="link.expire", now=now, booking_id=booking_id, links=ids)
     return len(rows)
@@ -167,7 +171,7 @@ async def regenerate_link(desk: Desk, link_id: int) -> LinksOutcome:
             if not can_regenerate(link.status):
                 status = LinkStatus(link.status)
                 raise Refused("link.cannot_regenerate", id=link_id, status=status)
-            reference = session.get(Booking, link.booking_id).reference
+            reference = must_get(session, Booking, link.booking_id).reference
             return reference, LinkSpec(
                 amount=Money(link.amount_minor, link.currency),
                 label=link.label,
@@ -175,7 +179,7 @@ async def regenerate_link(desk: Desk, link_id: int) -> LinksOutcome:
                 notify=bool(link.recipient_email),
                 subject=link.email_subject,
                 message=link.email_message,
-                purpose=link.purpose,
+                purpose=LinkPurpose(link.purpose),
             )
 
     reference, spec = await asyncio.to_thread(load)
@@ -184,10 +188,12 @@ async def regenerate_link(desk: Desk, link_id: int) -> LinksOutcome:
 
 def list_links(desk: Desk, reference: str | None = None, status: str | None = None, limit: int = 500) -> list[LinkView]:
     with desk.read() as session:
-        statement = select(PaymentLink, Booking.reference).join(Booking, Booking.id == PaymentLink.booking_id)
+        statement = select(PaymentLink, col(Booking.reference)).join(
+            Booking, col(Booking.id) == col(PaymentLink.booking_id)
+        )
         if reference:
-            statement = statement.where(Booking.reference == reference.strip().upper())
+            statement = statement.where(col(Booking.reference) == reference.strip().upper())
         if status:
-            statement = statement.where(PaymentLink.status == LinkStatus(status).value)
-        statement = statement.order_by(PaymentLink.created_at.desc(), PaymentLink.id.desc()).limit(limit)
+            statement = statement.where(col(PaymentLink.status) == LinkStatus(status).value)
+        statement = statement.order_by(col(PaymentLink.created_at).desc(), col(PaymentLink.id).desc()).limit(limit)
         return [link_view(link, ref) for link, ref in session.execute(statement)]

@@ -29,12 +29,14 @@ from deskpay.services.audit import audit
 from deskpay.services.bookings.rows import lock_booking
 from deskpay.services.desk import Desk
 from deskpay.services.emails.compose import compose_link_email
+from deskpay.services.emails.mime import check_header_value, validate_address
 from deskpay.services.emails.outbox import queue_draft
 from deskpay.services.links.views import LinkView, link_view
 from deskpay.services.money.ledger import compute_amounts, refresh_booking
 from deskpay.services.operators import check_not_own_email
 from deskpay.services.providers.base import CreatedLink, LinkRequest
 from deskpay.services.settlement import close_links_at_provider
+from deskpay.store.engine import must_get
 from deskpay.store.models import Booking, Customer, PaymentLink
 
 log = logging.getLogger(__name__)
@@ -71,8 +73,6 @@ Planner = Callable[[Session, Booking, Customer, BookingAmounts], Sequence[LinkSp
 
 
 def _validate_spec(desk: Desk, spec: LinkSpec) -> LinkSpec:
-    from deskpay.services.emails.mime import check_header_value, validate_address
-
     recipient = validate_address(spec.recipient) if spec.recipient and spec.recipient.strip() else None
     if spec.notify and recipient is None:
         raise Refused("email.no_recipient")
@@ -94,7 +94,7 @@ def _reserve(desk: Desk, reference: str, planner: Planner, replaces_id: int | No
     provider = desk.provider
     with desk.write() as session:
         booking = lock_booking(session, reference)
-        customer = session.get(Customer, booking.customer_id)
+        customer = must_get(session, Customer, booking.customer_id)
         amounts = compute_amounts(session, booking)
         specs = [_validate_spec(desk, spec) for spec in planner(session, booking, customer, amounts)]
         if not specs:
@@ -198,12 +198,10 @@ def _finish(
     orphans: list[Orphan] = []
     queued = 0
     with desk.write() as session:
-        booking = None
+        booking = lock_booking(session, requests[0].booking_reference, for_money=False)  # one booking's links
         rows = []
         for request, result in zip(requests, results, strict=True):
-            link = session.get(PaymentLink, request.link_id)
-            if booking is None:
-                booking = lock_booking(session, request.booking_reference, for_money=False)
+            link = must_get(session, PaymentLink, request.link_id)
             rows.append(link)
             if link.url:
                 continue  # finished by another process

@@ -129,7 +129,8 @@ def _version(data: str, level: str) -> int | None:
     code = qrcode.QRCode(error_correction=_LEVELS[level], border=0)
     code.add_data(data)
     try:
-        return code.best_fit()
+        version: int = code.best_fit()
+        return version
     except (DataOverflowError, ValueError):
         # qrcode 8.2 trips on its own "version 41" (ValueError) before raising DataOverflowError.
         return None

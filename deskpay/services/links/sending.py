@@ -15,6 +15,7 @@ from deskpay.services.emails.compose import Draft, compose_link_email
 from deskpay.services.emails.outbox import queue_draft
 from deskpay.services.links.views import LinkView, link_view
 from deskpay.services.money.ledger import refresh_booking
+from deskpay.store.engine import must_get
 from deskpay.store.models import Booking, PaymentLink
 
 
@@ -33,7 +34,7 @@ def shareable_link(desk: Desk, link_id: int) -> LinkView:
     """The link, if it may be shared now (copied, shown as a QR code, emailed); else the refusal saying why."""
     with desk.read() as session:
         link = _open_link(session, link_id)
-        booking = session.get(Booking, link.booking_id)
+        booking = must_get(session, Booking, link.booking_id)
         assert booking is not None
         return link_view(link, booking.reference)
 
@@ -74,6 +75,6 @@ def send_link_email(
             to=draft.to,
             subject=draft.subject,
         )
-        booking = session.get(Booking, link.booking_id)
+        booking = must_get(session, Booking, link.booking_id)
         refresh_booking(session, booking, now)
     return draft

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import InvalidInput, Refused
 from deskpay.domain.i18n import text
@@ -23,7 +25,7 @@ from deskpay.services.desk import Desk
 from deskpay.services.links.open import LinksOutcome, LinkSpec, open_links
 from deskpay.services.money.ledger import compute_amounts, refresh_booking
 from deskpay.services.money.views import PaymentView, payment_view
-from deskpay.store.models import Payment
+from deskpay.store.models import Booking, Customer, Payment
 
 
 def as_money(amount: Money | str, currency: str, desk: Desk) -> Money:
@@ -148,7 +150,7 @@ async def collect_online(
 ) -> LinksOutcome:
     """Open one payment link; optionally queue its email (to ``email`` or the customer's)."""
 
-    def plan(session, booking, customer, amounts):
+    def plan(session: Session, booking: Booking, customer: Customer, amounts: BookingAmounts) -> list[LinkSpec]:
         money = as_money(amount, booking.currency, desk)
         _check_fits(money, amounts)
         recipient = email if email and email.strip() else (customer.email if send_email else None)
@@ -178,7 +180,7 @@ async def request_balance(
 ) -> LinksOutcome:
     """One link for everything still requestable, emailed as a balance request."""
 
-    def plan(session, booking, customer, amounts):
+    def plan(session: Session, booking: Booking, customer: Customer, amounts: BookingAmounts) -> list[LinkSpec]:
         recipient = email if email and email.strip() else customer.email
         if not amounts.requestable:
             return []

@@ -15,6 +15,7 @@ from deskpay.services.money.collect import as_money, collect_mode
 from deskpay.services.money.ledger import compute_amounts, refresh_booking
 from deskpay.services.money.views import PaymentView, payment_view
 from deskpay.services.operators import require_manager
+from deskpay.store.engine import must_get
 from deskpay.store.models import Booking, Payment
 
 
@@ -70,7 +71,7 @@ def delete_payment(desk: Desk, payment_id: int, *, reason: str) -> PaymentView:
             raise NotFound("payment.not_found", id=payment_id)
         if payment.provider_reference:
             raise Refused("payment.online_not_deletable", id=payment_id)
-        booking = lock_booking(session, session.get(Booking, payment.booking_id).reference, for_money=False)
+        booking = lock_booking(session, must_get(session, Booking, payment.booking_id).reference, for_money=False)
         view = payment_view(payment)
         session.delete(payment)
         session.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.links import LinkStatus
@@ -22,7 +22,10 @@ from deskpay.store.models import Booking, Counter, Payment, PaymentLink
 def bump_revision(session: Session) -> int:
     """Increment and return the global change counter (one row, locked for the transaction)."""
     result = session.execute(
-        update(Counter).where(Counter.name == "revision").values(value=Counter.value + 1).returning(Counter.value)
+        update(Counter)
+        .where(col(Counter.name) == "revision")
+        .values(value=col(Counter.value) + 1)
+        .returning(col(Counter.value))
     )
     return int(result.scalar_one())
 
@@ -30,7 +33,10 @@ def bump_revision(session: Session) -> int:
 def next_sequence(session: Session, name: str) -> int:
     """A gap-tolerant named sequence (booking numbers per year), safe across processes."""
     updated = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+        update(Counter)
+        .where(col(Counter.name) == name)
+        .values(value=col(Counter.value) + 1)
+        .returning(col(Counter.value))
     ).scalar_one_or_none()
     if updated is not None:
         return int(updated)
@@ -42,12 +48,15 @@ def next_sequence(session: Session, name: str) -> int:
 def compute_amounts(session: Session, booking: Booking) -> BookingAmounts:
     """The authoritative figures, from the payments and links themselves."""
     signed = func.coalesce(
-        func.sum(case((Payment.kind == PaymentKind.REFUND, -Payment.amount_minor), else_=Payment.amount_minor)), 0
+        func.sum(
+            case((col(Payment.kind) == PaymentKind.REFUND, -col(Payment.amount_minor)), else_=col(Payment.amount_minor))
+        ),
+        0,
     )
-    paid = session.execute(select(signed).where(Payment.booking_id == booking.id)).scalar_one()
+    paid = session.execute(select(signed).where(col(Payment.booking_id) == booking.id)).scalar_one()
     pending = session.execute(
-        select(func.coalesce(func.sum(PaymentLink.amount_minor), 0)).where(
-            PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.OPEN.value
+        select(func.coalesce(func.sum(col(PaymentLink.amount_minor)), 0)).where(
+            col(PaymentLink.booking_id) == booking.id, col(PaymentLink.status) == LinkStatus.OPEN.value
         )
     ).scalar_one()
     currency = booking.currency
@@ -62,7 +71,7 @@ def refresh_booking(session: Session, booking: Booking, now: datetime) -> Bookin
         session.execute(
             select(func.count())
             .select_from(PaymentLink)
-            .where(PaymentLink.booking_id == booking.id, PaymentLink.status == LinkStatus.EXPIRED.value)
+            .where(col(PaymentLink.booking_id) == booking.id, col(PaymentLink.status) == LinkStatus.EXPIRED.value)
         ).scalar_one()
         > 0
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlmodel import Session
+
+from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.errors import InvalidInput
 from deskpay.domain.i18n import text
 from deskpay.domain.links import LinkPurpose
@@ -12,6 +15,7 @@ from deskpay.domain.split import plan_split
 from deskpay.services.desk import Desk
 from deskpay.services.links.open import LinksOutcome, LinkSpec, open_links
 from deskpay.services.money.collect import as_money
+from deskpay.store.models import Booking, Customer
 
 
 def default_label(index: int, lang: str) -> str:
@@ -35,7 +39,7 @@ async def split_booking(
     without one are created silently (copy or QR them at the desk).
     """
 
-    def plan(session, booking, customer, booking_amounts):
+    def plan(session: Session, booking: Booking, customer: Customer, booking_amounts: BookingAmounts) -> list[LinkSpec]:
         currency = booking.currency
         custom = [as_money(a, currency, desk) for a in amounts] if amounts is not None else None
         total = as_money(amount, currency, desk) if amount is not None else None

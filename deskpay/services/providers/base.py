@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from deskpay.domain.links import RemoteState
 from deskpay.domain.money import Money
@@ -49,7 +49,7 @@ class RemoteStatus:
     state: RemoteState
     payment_reference: str | None = None  # unique per payment (Stripe: payment_intent id)
     amount_paid: Money | None = None
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "state", RemoteState(self.state))

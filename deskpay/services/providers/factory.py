@@ -12,7 +12,7 @@ def make_provider(settings: Settings) -> PaymentProvider:
     if settings.provider == "stripe":
         if settings.stripe_api_key is None:
             raise ProviderError("stripe.no_key")
-        from deskpay.services.providers.stripe import StripeProvider
+        from deskpay.services.providers.stripe import StripeProvider  # Stripe's SDK only for a Stripe desk
 
         return StripeProvider(
             api_key=settings.stripe_api_key.get_secret_value(),

@@ -8,12 +8,12 @@ Stripe's webhooks and polling.
 from __future__ import annotations
 
 from deskpay.domain.links import MAX_VALIDITY, MIN_VALIDITY, RemoteState
-from deskpay.services.providers.base import CreatedLink, LinkRequest, RemoteStatus
+from deskpay.services.providers.base import CreatedLink, LinkRequest, ProviderMode, RemoteStatus
 
 
 class SandboxProvider:
     name = "sandbox"
-    mode = "sandbox"
+    mode: ProviderMode = "sandbox"
     validity_window = (MIN_VALIDITY, MAX_VALIDITY)
 
     def __init__(self, base_url: str) -> None:

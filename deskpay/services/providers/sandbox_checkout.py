@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from deskpay.domain.errors import NotFound, Refused
 from deskpay.domain.links import LinkStatus
@@ -22,6 +23,7 @@ from deskpay.services.settlement import (
     close_links_at_provider,
     record_provider_payment,
 )
+from deskpay.store.engine import must_get
 from deskpay.store.models import Booking, PaymentLink
 
 SANDBOX = "sandbox"
@@ -54,10 +56,10 @@ def checkout_of_token(desk: Desk, token: str) -> Checkout | None:
     """The sandbox link behind a page token; ``None`` when there is none (a Stripe link's token included)."""
     now = desk.now()
     with desk.read() as session:
-        link = session.execute(select(PaymentLink).where(PaymentLink.token == token)).scalar_one_or_none()
+        link = session.execute(select(PaymentLink).where(col(PaymentLink.token) == token)).scalar_one_or_none()
         if link is None or link.provider != SANDBOX or not link.url:
             return None
-        booking = session.get(Booking, link.booking_id)
+        booking = must_get(session, Booking, link.booking_id)
         state = link.status
         if state == LinkStatus.OPEN.value and link.expires_at <= now:
             state = LinkStatus.EXPIRED.value  # the expiry job has not run yet

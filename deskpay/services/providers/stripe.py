@@ -22,7 +22,7 @@ import asyncio
 import re
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 
@@ -35,6 +35,9 @@ from deskpay.services.providers.base import (
     RemoteStatus,
 )
 from deskpay.services.providers.stripe_sessions import status_of_session
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
 
 # Stripe accepts expires_at between 30 min and 24 h after creation; the margins absorb clock skew.
 EARLIEST_EXPIRY = timedelta(minutes=31)
@@ -54,7 +57,7 @@ class _HTTPXClient(stripe.HTTPXClient):
     def sleep_async(self, secs: float) -> Awaitable[None]:
         if self._max_retry_delay is not None:
             secs = min(secs, self._max_retry_delay)
-        return super().sleep_async(secs)
+        return super().sleep_async(secs)  # type: ignore[no-untyped-call, no-any-return]  # stripe's is untyped
 
 
 class StripeProvider:
@@ -128,7 +131,10 @@ class StripeProvider:
         client = self._client()
         try:
             session = await client.v1.checkout.sessions.create_async(
-                params, options={"idempotency_key": request.idempotency_key}
+                cast(
+                    "SessionCreateParams", params
+                ),  # exactly its keys; the test double checks them against Stripe's spec
+                options={"idempotency_key": request.idempotency_key},
             )
         except stripe.StripeError as error:
             raise _translate(error) from None
@@ -172,7 +178,7 @@ class StripeProvider:
         http, same_loop = self._http, self._loop is asyncio.get_running_loop()
         self._loop = self._stripe = self._http = None
         if http is not None and same_loop:
-            await http.close_async()
+            await http.close_async()  # type: ignore[no-untyped-call]  # stripe's HTTPXClient is untyped
 
     # -- internals ----------------------------------------------------------------------
 

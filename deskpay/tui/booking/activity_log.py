@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from deskpay.domain.dates import format_short
 from deskpay.domain.i18n import Section
 from deskpay.domain.money import Money
+from deskpay.domain.payments import method_label
 from deskpay.services.bookings.views import AuditView
 
 LABELS = Section("ui.history")
@@ -72,8 +73,6 @@ def describe(event: AuditView, lang: str) -> str:
         if action == "link.failed":
             return LABELS(action, lang, errors="; ".join(str(x.get("error", "")) for x in d.get("links", [])))
         if action == "payment.record":
-            from deskpay.domain.payments import method_label
-
             method = d.get("method", "")
             return LABELS(action, lang, amount=_money(d.get("amount"), lang), method=method_label(method, lang))
         if action == "payment.online":

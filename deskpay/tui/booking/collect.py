@@ -8,6 +8,7 @@ offers to email it, copy it, or show its QR code to the customer at the desk.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual import on, work
@@ -28,22 +29,28 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from deskpay.domain.dates import format_when
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.i18n import Section
 from deskpay.domain.money import parse_amount
 from deskpay.domain.payments import CollectMode
+from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.bookings.views import BookingDetail
 from deskpay.services.desk import Desk
+from deskpay.services.links.lifecycle import get_link
 from deskpay.services.links.open import LinksOutcome
 from deskpay.services.links.views import LinkView
+from deskpay.services.money.collect import collect
 from deskpay.services.money.views import PaymentView
 from deskpay.tui.base import DeskModal, amount_for_input, error_text
+from deskpay.tui.booking.email_link import EmailLinkModal
 from deskpay.tui.messages import (
     ActionFailed,
     BookingChanged,
     LinkCreated,
     PaymentRecorded,
 )
+from deskpay.tui.qr.screen import QrScreen
 
 NEXT_STEPS = ("send_email", "copy", "show_qr", "finish")
 """What the operator can do once the link exists, in the order offered."""
@@ -182,8 +189,6 @@ class CollectModal(DeskModal[CollectResult | None]):
     # ---------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        from deskpay.services.bookings.sheet import booking_detail
-
         try:
             self.post_message(self.Loaded(booking_detail(self.desk, self.reference)))
         except DeskpayError as error:
@@ -256,7 +261,6 @@ class CollectModal(DeskModal[CollectResult | None]):
     @work(exclusive=True, exit_on_error=False, group="collect")
     async def take(self, amount: str, mode: CollectMode) -> None:
         """Record the desk payment, or open the link: one call, whatever the mode."""
-        from deskpay.services.money.collect import collect
 
         try:
             done = await collect(self.desk, self.reference, amount, mode)
@@ -288,7 +292,6 @@ class CollectModal(DeskModal[CollectResult | None]):
         self.outcome = event.outcome
         self.busy = False
         link = event.outcome.links[0]
-        from deskpay.domain.dates import format_when
 
         self.query_one("#done-title", Static).update(self.t("done.title", amount=link.amount.format(self.lang)))
         self.query_one("#link-url", Static).update(link.url or "")
@@ -304,7 +307,7 @@ class CollectModal(DeskModal[CollectResult | None]):
 
     @on(OptionList.OptionSelected, "#next-steps")
     async def _next_step(self, event: OptionList.OptionSelected) -> None:
-        await self.run_action("cancel" if event.option.id == "finish" else event.option.id)
+        await self.run_action("cancel" if event.option.id in ("finish", None) else event.option.id)
 
     @property
     def link(self) -> LinkView | None:
@@ -317,16 +320,12 @@ class CollectModal(DeskModal[CollectResult | None]):
     @work(exclusive=True, exit_on_error=False, group="flow")
     async def email_flow(self) -> None:
         """Collect → email: the email modal is pushed and awaited inside this worker."""
-        from deskpay.services.links.lifecycle import get_link
-        from deskpay.tui.booking.email_link import EmailLinkModal
 
         link = self.link
         assert link is not None
         sent = await self.app.push_screen_wait(EmailLinkModal(self.desk, link.id))
         to = None
         if sent:
-            import asyncio
-
             to = (await asyncio.to_thread(get_link, self.desk, link.id)).recipient_email or "?"
         self.post_message(self.EmailStep(to))
 
@@ -345,8 +344,6 @@ class CollectModal(DeskModal[CollectResult | None]):
             self.notify(self.t("copied"), timeout=3)
 
     def action_show_qr(self) -> None:
-        from deskpay.tui.qr.screen import QrScreen
-
         link = self.link
         if link is not None:
             self.app.push_screen(QrScreen(self.desk, link.id))

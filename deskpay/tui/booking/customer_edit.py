@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.i18n import Section
+from deskpay.services.bookings.customers import NewCustomer, edit_customer
 from deskpay.services.bookings.views import CustomerView
 from deskpay.services.desk import Desk
 from deskpay.tui.base import DeskModal
@@ -69,7 +70,6 @@ class CustomerEditModal(DeskModal[bool]):
     def action_save(self) -> None:
         if self.busy:
             return
-        from deskpay.services.bookings.customers import NewCustomer
 
         language = self.query_one("#language", Select).value
         data = NewCustomer(
@@ -90,8 +90,6 @@ class CustomerEditModal(DeskModal[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def save(self, data) -> None:
-        from deskpay.services.bookings.customers import edit_customer
-
         try:
             edit_customer(self.desk, self.customer.id, data)
         except DeskpayError as error:

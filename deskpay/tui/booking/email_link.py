@@ -18,8 +18,11 @@ from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from deskpay.domain.errors import DeskpayError
 from deskpay.domain.i18n import Section
+from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.desk import Desk
 from deskpay.services.emails.compose import Draft
+from deskpay.services.links.lifecycle import get_link
+from deskpay.services.links.sending import preview_link_email, send_link_email
 from deskpay.services.links.views import LinkView
 from deskpay.tui.base import DeskModal, error_text
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued
@@ -91,10 +94,6 @@ class EmailLinkModal(DeskModal[bool]):
     # ---------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        from deskpay.services.bookings.sheet import booking_detail
-        from deskpay.services.links.lifecycle import get_link
-        from deskpay.services.links.sending import preview_link_email
-
         try:
             link = get_link(self.desk, self.link_id)
             customer = booking_detail(self.desk, link.booking_reference).customer
@@ -145,8 +144,6 @@ class EmailLinkModal(DeskModal[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
     def preview(self, to: str, subject: str | None, message: str) -> None:
-        from deskpay.services.links.sending import preview_link_email
-
         try:
             draft = preview_link_email(
                 self.desk, self.link_id, to=to or _PLACEHOLDER_TO, subject=subject, message=message
@@ -194,8 +191,6 @@ class EmailLinkModal(DeskModal[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="send")
     def send(self, reference: str, to: str, subject: str | None, message: str) -> None:
-        from deskpay.services.links.sending import send_link_email
-
         try:
             draft = send_link_email(self.desk, self.link_id, to=to, subject=subject, message=message)
         except DeskpayError as error:

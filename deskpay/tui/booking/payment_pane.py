@@ -68,7 +68,7 @@ class LinksTable(DataTable):
         if not self.row_count or not self.links:
             return None
         row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return self.links.get(int(row_key.value))
+        return self.links.get(int(row_key.value or 0))
 
     def _cells(self, link: LinkView, now: datetime) -> list:
         return [

@@ -21,15 +21,23 @@ from deskpay.domain.booking import BookingStatus, can_collect, can_send_confirma
 from deskpay.domain.dates import format_when
 from deskpay.domain.i18n import Section
 from deskpay.domain.links import can_cancel, can_regenerate, can_share
+from deskpay.services.bookings.confirmation import send_confirmation
 from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.bookings.views import BookingDetail
 from deskpay.services.desk import Desk
+from deskpay.services.links.lifecycle import cancel_link, regenerate_link
 from deskpay.services.links.views import LinkView
+from deskpay.services.money.collect import request_balance
 from deskpay.tui.base import DeskScreen
 from deskpay.tui.booking.activity_log import ActivityLog
 from deskpay.tui.booking.client_pane import ClientPane
+from deskpay.tui.booking.collect import CollectModal
+from deskpay.tui.booking.customer_edit import CustomerEditModal
+from deskpay.tui.booking.email_link import EmailLinkModal
 from deskpay.tui.booking.payment_pane import LinksTable, PaymentPane
+from deskpay.tui.booking.split import SplitModal
 from deskpay.tui.common.banner import ModeBanner
+from deskpay.tui.common.confirm import ConfirmModal
 from deskpay.tui.common.key_bar import KeyBar
 from deskpay.tui.messages import (
     BookingChanged,
@@ -37,6 +45,7 @@ from deskpay.tui.messages import (
     LinkCancelled,
     LinkCreated,
 )
+from deskpay.tui.qr.screen import QrScreen
 
 TICK_SECONDS = 5.0
 NARROW_BELOW = 110
@@ -203,18 +212,12 @@ class BookingSheet(DeskScreen[None]):
         self.app.post_message(BookingChanged(self.reference))
 
     def action_collect(self) -> None:
-        from deskpay.tui.booking.collect import CollectModal
-
         self.app.push_screen(CollectModal(self.desk, self.reference), lambda _result: self._changed())
 
     def action_split(self) -> None:
-        from deskpay.tui.booking.split import SplitModal
-
         self.app.push_screen(SplitModal(self.desk, self.reference), lambda _result: self._changed())
 
     def action_edit_customer(self) -> None:
-        from deskpay.tui.booking.customer_edit import CustomerEditModal
-
         if self.detail is None:
             return
 
@@ -232,15 +235,11 @@ class BookingSheet(DeskScreen[None]):
         self.notify(LABELS("copied", self.lang, url=link.url))
 
     def action_show_qr(self) -> None:
-        from deskpay.tui.qr.screen import QrScreen
-
         link = self.selected_link
         if link is not None:
             self.app.push_screen(QrScreen(self.desk, link.id), lambda _result: self._load())
 
     def action_email_link(self) -> None:
-        from deskpay.tui.booking.email_link import EmailLinkModal
-
         link = self.selected_link
         if link is None:
             return
@@ -253,9 +252,6 @@ class BookingSheet(DeskScreen[None]):
 
     @work(exclusive=True, group="sheet-action", exit_on_error=False)
     async def action_cancel_link(self) -> None:
-        from deskpay.services.links.lifecycle import cancel_link
-        from deskpay.tui.common.confirm import ConfirmModal
-
         link = self.selected_link
         if link is None or not link.is_open:
             return
@@ -269,15 +265,14 @@ class BookingSheet(DeskScreen[None]):
 
     @on(LinkCancelled)
     def _link_cancelled(self, message: LinkCancelled) -> None:
-        link = self.detail and next((item for item in self.detail.links if item.id == message.link_id), None)
+        links = self.detail.links if self.detail is not None else ()
+        link = next((item for item in links if item.id == message.link_id), None)
         if link is not None:
             self.notify(LABELS("cancelled", self.lang, amount=link.amount.format(self.lang)))
         self._changed()
 
     @work(exclusive=True, group="sheet-action", exit_on_error=False)
     async def action_regenerate_link(self) -> None:
-        from deskpay.services.links.lifecycle import regenerate_link
-
         link = self.selected_link
         if link is None or not can_regenerate(link.status):
             return
@@ -300,9 +295,6 @@ class BookingSheet(DeskScreen[None]):
 
     @work(exclusive=True, group="sheet-action", exit_on_error=False)
     async def action_request_balance(self) -> None:
-        from deskpay.services.money.collect import request_balance
-        from deskpay.tui.common.confirm import ConfirmModal
-
         detail = self.detail
         if detail is None or not detail.amounts.requestable:
             return
@@ -326,8 +318,6 @@ class BookingSheet(DeskScreen[None]):
 
     @work(exclusive=True, group="sheet-action", exit_on_error=False)
     async def action_resend_confirmation(self) -> None:
-        from deskpay.services.bookings.confirmation import send_confirmation
-
         detail = self.detail
         if detail is None:
             return

@@ -21,10 +21,11 @@ from deskpay.domain.i18n import Section
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.numbers import parse_count
 from deskpay.domain.split import MAX_SHARES, equal_shares
+from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.bookings.views import BookingDetail
 from deskpay.services.desk import Desk
 from deskpay.services.links.open import LinksOutcome
-from deskpay.services.money.split import default_label
+from deskpay.services.money.split import default_label, split_booking
 from deskpay.tui.base import DeskModal, amount_for_input
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued, LinkCreated
 
@@ -103,8 +104,6 @@ class SplitModal(DeskModal[LinksOutcome | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        from deskpay.services.bookings.sheet import booking_detail
-
         try:
             self.post_message(self.Loaded(booking_detail(self.desk, self.reference)))
         except DeskpayError as error:
@@ -258,8 +257,6 @@ class SplitModal(DeskModal[LinksOutcome | None]):
 
     @work(exclusive=True, exit_on_error=False, group="create")
     async def create(self, labels: list[str], amounts: list[Money], emails: list[str | None] | None) -> None:
-        from deskpay.services.money.split import split_booking
-
         try:
             outcome = await split_booking(
                 self.desk, self.reference, amounts=amounts, emails=emails, labels=labels, send_email=True

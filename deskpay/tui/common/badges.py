@@ -74,7 +74,7 @@ def shown_badge(badge: str, status: str) -> str:
 def link_status_text(app: App, status: str, lang: str) -> Text:
     return Text(
         LINK_STATUSES(status, lang),
-        style=_rich_colour(app, _LINK_VARIABLE.get(status, "unpaid")),
+        style=_rich_colour(app, _LINK_VARIABLE.get(LinkStatus(status), "unpaid")),
         no_wrap=True,
         overflow="ellipsis",
     )

@@ -15,9 +15,11 @@ from textual.content import Content
 
 from deskpay.domain.dates import format_short
 from deskpay.domain.i18n import Section
+from deskpay.services.bookings.listing import BookingQuery, search_bookings
 from deskpay.services.bookings.views import BookingRow
+from deskpay.tui.base import desk_app
 from deskpay.tui.common.badges import BADGES
-from deskpay.tui.messages import ActionFailed
+from deskpay.tui.messages import ActionFailed, OpenBooking, ThemeChosen
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,8 @@ FINDER_ROWS = 20
 
 
 def _describe(row: BookingRow, app) -> tuple[str, str]:
-    lang = app.lang
-    tz = app.desk.settings.tz()
+    lang = desk_app(app).lang
+    tz = desk_app(app).desk.settings.tz()
     title = f"{row.reference}  {row.customer}"
     help_text = (
         f"{format_short(row.start_at, tz, lang)} · {row.activity} · "
@@ -41,10 +43,10 @@ class BookingFinder(Provider):
     """Bookings whose reference, name, email or phone contain what is typed."""
 
     async def _rows(self, text: str) -> list[BookingRow]:
-        from deskpay.services.bookings.listing import BookingQuery, search_bookings
-
         try:
-            page = await asyncio.to_thread(search_bookings, self.app.desk, BookingQuery(text=text, limit=FINDER_ROWS))
+            page = await asyncio.to_thread(
+                search_bookings, desk_app(self.app).desk, BookingQuery(text=text, limit=FINDER_ROWS)
+            )
         except Exception as error:  # the palette would swallow it and show an empty list: say why
             log.warning("booking search failed", exc_info=error)
             self.app.post_message(ActionFailed(error, "find"))
@@ -55,7 +57,7 @@ class BookingFinder(Provider):
         for row in await self._rows(""):
             title, help_text = _describe(row, self.app)
             yield DiscoveryHit(
-                Content(title), partial(self.app.open_booking, row.reference), text=title, help=help_text
+                Content(title), partial(self.app.post_message, OpenBooking(row.reference)), text=title, help=help_text
             )
 
     async def search(self, query: str) -> Hits:
@@ -71,7 +73,7 @@ class BookingFinder(Provider):
             yield Hit(
                 score,
                 matcher.highlight(title),
-                partial(self.app.open_booking, row.reference),
+                partial(self.app.post_message, OpenBooking(row.reference)),
                 text=title,
                 help=help_text,
             )
@@ -81,19 +83,19 @@ class ThemePicker(Provider):
     """The themes loaded from ``themes/``; choosing one applies and remembers it."""
 
     def _themes(self) -> list[tuple[str, str]]:
-        app = self.app
+        app = desk_app(self.app)
         lang = app.lang
         names = [name for name in app.available_themes if name in app.deskpay_themes]
         return [(name, LABELS(name, lang) if name in LABELS else app.deskpay_themes[name]) for name in names]
 
     async def discover(self) -> Hits:
         for name, title in self._themes():
-            text = LABELS("theme", self.app.lang, title=title)
-            yield DiscoveryHit(text, partial(self.app.switch_theme, name), text=text)
+            text = LABELS("theme", desk_app(self.app).lang, title=title)
+            yield DiscoveryHit(text, partial(self.app.post_message, ThemeChosen(name)), text=text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, title in self._themes():
-            text = LABELS("theme", self.app.lang, title=title)
+            text = LABELS("theme", desk_app(self.app).lang, title=title)
             if (score := matcher.match(text)) > 0:
-                yield Hit(score, matcher.highlight(text), partial(self.app.switch_theme, name), text=text)
+                yield Hit(score, matcher.highlight(text), partial(self.app.post_message, ThemeChosen(name)), text=text)

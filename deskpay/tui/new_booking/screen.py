@@ -10,7 +10,6 @@ so. The screen returns the new booking's reference, or ``None``.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from rich.text import Text
@@ -39,6 +38,9 @@ from deskpay.domain.errors import DeskpayError, InvalidInput
 from deskpay.domain.i18n import Section
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.numbers import parse_count
+from deskpay.services.bookings.activities import default_mode, list_activities, terms_for
+from deskpay.services.bookings.create import NewBooking, book
+from deskpay.services.bookings.customers import NewCustomer, find_customers
 from deskpay.services.bookings.views import ActivityView, CustomerView
 from deskpay.services.desk import Desk
 from deskpay.tui.base import DeskScreen, amount_for_input, error_text
@@ -158,8 +160,6 @@ class NewBookingScreen(DeskScreen[str | None]):
     # --------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="activities")
     def load_activities(self) -> None:
-        from deskpay.services.bookings.activities import list_activities
-
         try:
             self.post_message(self.Activities(list_activities(self.desk)))
         except DeskpayError as error:
@@ -263,8 +263,6 @@ class NewBookingScreen(DeskScreen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def search(self, text: str) -> None:
-        from deskpay.services.bookings.customers import find_customers
-
         try:
             customers = find_customers(self.desk, text, limit=20)
         except DeskpayError as error:
@@ -319,7 +317,6 @@ class NewBookingScreen(DeskScreen[str | None]):
 
     def _refresh_confirm(self) -> None:
         """Amounts in the choices, and the choices disabled with their reason when there is no email."""
-        from deskpay.services.bookings.activities import default_mode, terms_for
 
         lang = self.lang
         activity, total = self.activity, self._total()
@@ -366,9 +363,6 @@ class NewBookingScreen(DeskScreen[str | None]):
 
     # ------------------------------------------------------------------ save
     def _form(self):
-        from deskpay.services.bookings.create import NewBooking
-        from deskpay.services.bookings.customers import NewCustomer
-
         activity = self.activity
         if activity is None:
             raise FormError("#activity", self.t("err.activity"))
@@ -431,29 +425,21 @@ class NewBookingScreen(DeskScreen[str | None]):
         button.label = self.t("saving" if busy else "save")
 
     @work(exclusive=True, exit_on_error=False, group="save")
-    async def save(self, booking, mode: str) -> None:
-        """Create the booking; then, as a second step, the confirmation (its failure keeps the booking)."""
-        from deskpay.services.bookings.confirmation import send_confirmation
-        from deskpay.services.bookings.create import create_booking
-
+    async def save(self, booking: NewBooking, mode: str) -> None:
+        """Book: the booking, then its confirmation (a failed confirmation keeps the booking, and says why)."""
         try:
-            detail = await asyncio.to_thread(create_booking, self.desk, booking)
+            booked = await book(self.desk, booking, mode)
         except DeskpayError as error:
             self.post_message(ActionFailed(error, "new_booking.save"))
             return
-        reference = detail.reference
+        reference = booked.booking.reference
         self.post_message(BookingChanged(reference))
-        failure: BaseException | None = None
-        if mode != "none":
-            try:
-                sent = await send_confirmation(self.desk, reference, mode)
-            except Exception as error:  # the booking stands; the operator resends from its sheet
-                failure = error
-            else:
-                if sent.link is not None and not sent.reused_link:
-                    self.post_message(LinkCreated(reference, (sent.link.id,)))
-                self.post_message(EmailQueued(reference, sent.to, "confirmation"))
-        self.post_message(self.Saved(reference, failure))
+        sent = booked.confirmation
+        if sent is not None:
+            if sent.link is not None and not sent.reused_link:
+                self.post_message(LinkCreated(reference, (sent.link.id,)))
+            self.post_message(EmailQueued(reference, sent.to, "confirmation"))
+        self.post_message(self.Saved(reference, booked.confirmation_error))
 
     def report_failure(self, event: ActionFailed) -> None:
         super().report_failure(event)

@@ -20,6 +20,7 @@ from deskpay.domain.errors import DeskpayError
 from deskpay.domain.i18n import Section
 from deskpay.domain.outbox import EmailStatus
 from deskpay.services.desk import Desk
+from deskpay.services.emails.outbox import count_messages, get_message, list_messages, retry_message
 from deskpay.tui.base import DeskScreen
 from deskpay.tui.messages import ActionFailed
 
@@ -106,8 +107,6 @@ class OutboxScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="list")
     def load(self, status: str | None) -> None:
-        from deskpay.services.emails.outbox import count_messages, list_messages
-
         try:
             messages = list_messages(self.desk, status=status, limit=LIST_LIMIT)
             counts = count_messages(self.desk)
@@ -170,8 +169,6 @@ class OutboxScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_message(self, message_id: int) -> None:
-        from deskpay.services.emails.outbox import get_message
-
         try:
             self.post_message(self.Opened(get_message(self.desk, message_id)))
         except DeskpayError as error:
@@ -212,8 +209,6 @@ class OutboxScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="retry")
     def retry(self, message_id: int) -> None:
-        from deskpay.services.emails.outbox import retry_message
-
         try:
             self.post_message(self.Retried(retry_message(self.desk, message_id)))
         except DeskpayError as error:

@@ -25,6 +25,7 @@ from deskpay.domain.errors import DeskpayError
 from deskpay.domain.i18n import Section
 from deskpay.domain.links import LinkStatus, time_left
 from deskpay.services.desk import Desk
+from deskpay.services.links.lifecycle import get_link
 from deskpay.services.links.qr import QrCode, QrTooLarge, cells_needed, make_qr
 from deskpay.services.links.views import LinkView
 from deskpay.tui.base import DeskScreen
@@ -158,8 +159,6 @@ class QrScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
-        from deskpay.services.links.lifecycle import get_link
-
         try:
             self.post_message(self.LinkState(get_link(self.desk, self.link_id)))
         except DeskpayError as error:

@@ -29,6 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.theme import Theme
+from textual.widgets import Input
 
 from deskpay.domain.dates import format_short
 from deskpay.domain.i18n import Section
@@ -395,7 +396,6 @@ class BookingTable(ScrollView, can_focus=True):
         ``/`` in a burst are already queued here when a screen binding would move
         the focus; they are handed to the field instead of being lost.
         """
-        from textual.widgets import Input
 
         if self.search_field is None:
             return

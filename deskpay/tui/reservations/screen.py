@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from babel.numbers import format_decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,13 +25,14 @@ from textual.worker import Worker, get_current_worker
 from deskpay.domain.dates import read_day
 from deskpay.domain.errors import InvalidInput
 from deskpay.domain.i18n import Section, has, text
+from deskpay.domain.money import babel_locale
 from deskpay.services.bookings.listing import BookingQuery, search_bookings
 from deskpay.services.bookings.views import BookingPage, BookingRow
 from deskpay.services.desk import Desk
 from deskpay.tui.base import DeskScreen
 from deskpay.tui.common.banner import ModeBanner
 from deskpay.tui.common.key_bar import KeyBar
-from deskpay.tui.messages import BookingChanged, FirstListShown
+from deskpay.tui.messages import BookingChanged, FirstListShown, OpenBooking
 from deskpay.tui.reservations.booking_table import BookingTable
 from deskpay.tui.reservations.period_bar import Period, PeriodBar
 
@@ -365,27 +367,24 @@ class ReservationsScreen(DeskScreen[None]):
             self._open_when_loaded = True
             return
         if reference:
-            self.app.open_booking(reference)
+            self.post_message(OpenBooking(reference))
 
     def action_new_booking(self) -> None:
-        from deskpay.tui.new_booking.screen import NewBookingScreen
+        from deskpay.tui.new_booking.screen import NewBookingScreen  # not at launch: the first new booking loads it
 
         def created(reference: str | None) -> None:
             if reference:
                 self._reload()
-                self.app.open_booking(reference)
+                self.post_message(OpenBooking(reference))
 
         self.app.push_screen(NewBookingScreen(self.desk), created)
 
     def action_outbox(self) -> None:
-        from deskpay.tui.outbox.screen import OutboxScreen
+        from deskpay.tui.outbox.screen import OutboxScreen  # not at launch: the first visit loads it
 
         self.app.push_screen(OutboxScreen(self.desk))
 
 
 def _number(value: int, lang: str) -> str:
-    from babel.numbers import format_decimal
-
-    from deskpay.domain.money import babel_locale
 
     return format_decimal(value, locale=babel_locale(lang))
