@@ -6,17 +6,10 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.context import (
-    cli_desk,
-    error_text,
-    fail,
-    handle_errors,
-    lang,
-    print_json,
-)
+from deskpay.cli.context import cli_desk, fail, handle_errors, lang, print_json
 from deskpay.cli.output import print_booking, print_links
 from deskpay.domain.dates import read_day, read_moment
-from deskpay.domain.errors import InvalidInput
+from deskpay.domain.errors import InvalidInput, error_text
 from deskpay.domain.terms import ConfirmationMode, confirmation_mode
 
 app = typer.Typer(no_args_is_help=True)

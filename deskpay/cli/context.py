@@ -24,7 +24,6 @@ from pydantic import ValidationError
 
 from deskpay.config import Settings, load_settings
 from deskpay.domain.errors import DeskpayError, InvalidInput
-from deskpay.domain.i18n import text
 from deskpay.services.desk import Desk, open_desk
 
 T = TypeVar("T")
@@ -87,14 +86,6 @@ def lang() -> str:
 def fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
-
-
-def error_text(error: BaseException, lang: str) -> str:
-    """The operator's sentence for a refusal, or one short line for anything else."""
-    if isinstance(error, DeskpayError):
-        return error.text(lang)
-    detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-    return text("ui.app.unexpected", lang, kind=type(error).__name__, detail=detail)
 
 
 def handle_errors(func: Callable[..., T]) -> Callable[..., T]:

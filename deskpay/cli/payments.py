@@ -7,15 +7,7 @@ from typing import Optional
 
 import typer
 
-from deskpay.cli.context import (
-    MAX_ID,
-    cli_desk,
-    handle_errors,
-    lang,
-    print_json,
-    read_message_file,
-    split_list,
-)
+from deskpay.cli.context import MAX_ID, cli_desk, handle_errors, lang, print_json, read_message_file, split_list
 from deskpay.cli.output import print_links
 from deskpay.domain.errors import InvalidInput
 

@@ -45,3 +45,11 @@ class ProviderError(DeskpayError):
 
 class DeliveryError(DeskpayError):
     """An email could not be handed to the mail server."""
+
+
+def error_text(error: BaseException, lang: str) -> str:
+    """What the operator reads: a refusal's own sentence, or one short line for a bug — never a traceback."""
+    if isinstance(error, DeskpayError):
+        return error.text(lang)
+    detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    return text("ui.app.unexpected", lang, kind=type(error).__name__, detail=detail)

@@ -40,7 +40,7 @@ from deskpay.services.bookings.rows import lock_booking
 from deskpay.services.desk import Desk
 from deskpay.services.emails.compose import receipt_emails
 from deskpay.services.emails.outbox import queue_draft
-from deskpay.services.money.ledger import refresh_booking
+from deskpay.services.money.ledger import add_payment, refresh_booking
 from deskpay.services.providers.base import RemoteStatus
 from deskpay.services.providers.stripe_sessions import (
     HANDLED_EVENTS,
@@ -66,6 +66,17 @@ class RecordResult:
     fully_paid: bool
     overpaid: Money
     closed_links: tuple[tuple[int, str | None, str], ...] = ()  # (id, provider_id, provider) expired because paid
+
+    @classmethod
+    def already(cls, payment_id: int, booking: Booking) -> RecordResult:
+        """The payment was recorded before (a replay, the other path): nothing changes, the booking is as it is."""
+        return cls(
+            payment_id,
+            False,
+            booking.reference,
+            booking.paid_minor >= booking.total_minor,
+            Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency),
+        )
 
 
 def _find_link(session: Session, link_id: int | None, provider: str, provider_id: str | None) -> PaymentLink:
@@ -113,13 +124,7 @@ def record_provider_payment(
         if existing is None:
             raise
         payment, booking = existing
-        return RecordResult(
-            payment.id,
-            False,
-            booking.reference,
-            booking.paid_minor >= booking.total_minor,
-            Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency),
-        )
+        return RecordResult.already(payment.id, booking)
 
 
 def _record(
@@ -158,28 +163,21 @@ def _record(
             select(Payment).where(col(Payment.provider_reference) == reference)
         ).scalar_one_or_none()
         if existing is not None:
-            return RecordResult(
-                existing.id,
-                False,
-                booking.reference,
-                booking.paid_minor >= booking.total_minor,
-                Money(max(booking.paid_minor - booking.total_minor, 0), booking.currency),
-            )
+            return RecordResult.already(existing.id, booking)
         if only_if_open and (link.status != LinkStatus.OPEN.value or link.expires_at <= now):
             status = LinkStatus.EXPIRED if link.status == LinkStatus.OPEN.value else LinkStatus(link.status)
             raise Refused("link.not_payable", id=link.id, status=status)
-        payment = Payment(
-            booking_id=booking.id,
-            link_id=link.id,
-            amount_minor=amount.minor,
-            currency=amount.currency,
+        payment = add_payment(
+            session,
+            booking,
+            amount,
             kind=PaymentKind.PAYMENT,
             method=PaymentMethod.ONLINE,
-            provider_reference=reference,
             operator=link.created_by,
-            created_at=paid_at or now,
+            now=paid_at or now,
+            link_id=link.id,
+            provider_reference=reference,
         )
-        session.add(payment)
         late = link.status != LinkStatus.OPEN.value
         if not late:
             link.status = check_move(link.status, LinkStatus.PAID).value

@@ -28,11 +28,11 @@ from textual.timer import Timer
 from textual.worker import Worker
 
 from deskpay.config import Settings
-from deskpay.domain.errors import DeskpayError
+from deskpay.domain.errors import DeskpayError, error_text
 from deskpay.domain.i18n import Section
 from deskpay.services.desk import Desk, open_desk
 from deskpay.store.columns import utcnow
-from deskpay.tui.base import error_text, key_display, localize_bindings
+from deskpay.tui.base import key_display, localize_bindings
 from deskpay.tui.common.banner import ModeBanner
 from deskpay.tui.messages import (
     ActionFailed,

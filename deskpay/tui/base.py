@@ -19,16 +19,17 @@ from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from textual import on
 from textual._context import NoActiveAppError
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
+from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
-from textual.widgets import Static
+from textual.widgets import Button, Static
 from textual.worker import Worker
 
 from deskpay import paths
-from deskpay.domain.errors import DeskpayError
+from deskpay.domain.errors import error_text
 from deskpay.domain.i18n import Section, has, text
 from deskpay.domain.money import Money
 from deskpay.services.desk import Desk
@@ -40,14 +41,6 @@ ResultT = TypeVar("ResultT")
 def modals_css() -> list[Path]:
     """The style sheet of the modals and the desk's customer-facing screens (found on call, not at import)."""
     return [paths.themes_dir() / "modals.tcss"]
-
-
-def error_text(error: BaseException, lang: str) -> str:
-    """What the operator reads: the refusal's own sentence, or a short line for a bug (never a traceback)."""
-    if isinstance(error, DeskpayError):
-        return error.text(lang)
-    detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-    return text("ui.app.unexpected", lang, kind=type(error).__name__, detail=detail)
 
 
 def amount_for_input(amount: Money, lang: str) -> str:
@@ -133,6 +126,15 @@ class DeskScreen(Screen[ResultT]):
         """This screen's label ``key`` in the operator's language."""
         assert self.LABELS is not None
         return self.LABELS(key, self.lang, **params)
+
+    def form_end(
+        self, submit_id: str, submit_label: str, *, disabled: bool = False, buttons_id: str | None = None
+    ) -> ComposeResult:
+        """The end of every form: its error line, then its action button and Cancel."""
+        yield Static("", id="error", classes="error")
+        with Horizontal(classes="buttons", id=buttons_id):
+            yield Button(submit_label, id=submit_id, variant="primary", disabled=disabled, compact=True)
+            yield Button(self.t("cancel"), id="cancel", compact=True)
 
     def show_error(self, message: str) -> None:
         line = self.query_one("#error", Static)

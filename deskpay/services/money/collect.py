@@ -23,9 +23,9 @@ from deskpay.services.audit import audit
 from deskpay.services.bookings.rows import lock_booking
 from deskpay.services.desk import Desk
 from deskpay.services.links.open import LinksOutcome, LinkSpec, open_links
-from deskpay.services.money.ledger import compute_amounts, refresh_booking
+from deskpay.services.money.ledger import add_payment, compute_amounts, refresh_booking
 from deskpay.services.money.views import PaymentView, payment_view
-from deskpay.store.models import Booking, Customer, Payment
+from deskpay.store.models import Booking, Customer
 
 
 def as_money(amount: Money | str, currency: str, desk: Desk) -> Money:
@@ -109,18 +109,9 @@ def collect_offline(
         booking = lock_booking(session, reference)
         money = as_money(amount, booking.currency, desk)
         _check_fits(money, compute_amounts(session, booking))
-        payment = Payment(
-            booking_id=booking.id,
-            amount_minor=money.minor,
-            currency=money.currency,
-            kind=PaymentKind.PAYMENT,
-            method=method,
-            operator=desk.operator,
-            note=note,
-            created_at=now,
+        payment = add_payment(
+            session, booking, money, kind=PaymentKind.PAYMENT, method=method, operator=desk.operator, note=note, now=now
         )
-        session.add(payment)
-        session.flush()
         refresh_booking(session, booking, now)
         audit(
             session,

@@ -12,7 +12,7 @@ from deskpay.services.audit import audit
 from deskpay.services.bookings.rows import lock_booking
 from deskpay.services.desk import Desk
 from deskpay.services.money.collect import as_money, collect_mode
-from deskpay.services.money.ledger import compute_amounts, refresh_booking
+from deskpay.services.money.ledger import add_payment, compute_amounts, refresh_booking
 from deskpay.services.money.views import PaymentView, payment_view
 from deskpay.services.operators import require_manager
 from deskpay.store.engine import must_get
@@ -31,18 +31,9 @@ def record_refund(desk: Desk, reference: str, amount: Money | str, method: str, 
         amounts = compute_amounts(session, booking)
         if money > amounts.paid:
             raise Refused("refund.over_paid", asked=money, paid=amounts.paid)
-        refund = Payment(
-            booking_id=booking.id,
-            amount_minor=money.minor,
-            currency=money.currency,
-            kind=PaymentKind.REFUND,
-            method=method,
-            operator=desk.operator,
-            note=note,
-            created_at=now,
+        refund = add_payment(
+            session, booking, money, kind=PaymentKind.REFUND, method=method, operator=desk.operator, note=note, now=now
         )
-        session.add(refund)
-        session.flush()
         refresh_booking(session, booking, now)
         audit(
             session,

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from deskpay.domain.amounts import BookingAmounts
 from deskpay.domain.links import LinkStatus
 from deskpay.domain.money import Money
-from deskpay.domain.payments import PaymentKind
+from deskpay.domain.payments import PaymentKind, PaymentMethod
 from deskpay.services.changes import notify_change
 from deskpay.store.models import Booking, Counter, Payment, PaymentLink
 
@@ -83,3 +83,37 @@ def refresh_booking(session: Session, booking: Booking, now: datetime) -> Bookin
     session.add(booking)
     notify_change(session, booking.reference)
     return amounts
+
+
+def add_payment(
+    session: Session,
+    booking: Booking,
+    amount: Money,
+    *,
+    kind: PaymentKind,
+    method: PaymentMethod,
+    operator: str,
+    now: datetime,
+    note: str = "",
+    link_id: int | None = None,
+    provider_reference: str | None = None,
+) -> Payment:
+    """Money in or given back on ``booking``, which the caller has locked: the one place a payment row is written.
+
+    The caller then recomputes the booking's figures (:func:`refresh_booking`) in the same transaction.
+    """
+    payment = Payment(
+        booking_id=booking.id,
+        link_id=link_id,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        kind=kind,
+        method=method,
+        provider_reference=provider_reference,
+        operator=operator,
+        note=note,
+        created_at=now,
+    )
+    session.add(payment)
+    session.flush()
+    return payment

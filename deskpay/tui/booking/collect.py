@@ -30,7 +30,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from deskpay.domain.dates import format_when
-from deskpay.domain.errors import DeskpayError
+from deskpay.domain.errors import DeskpayError, error_text
 from deskpay.domain.i18n import Section
 from deskpay.domain.money import parse_amount
 from deskpay.domain.payments import CollectMode
@@ -42,7 +42,7 @@ from deskpay.services.links.open import LinksOutcome
 from deskpay.services.links.views import LinkView
 from deskpay.services.money.collect import collect
 from deskpay.services.money.views import PaymentView
-from deskpay.tui.base import DeskModal, amount_for_input, error_text
+from deskpay.tui.base import DeskModal, amount_for_input
 from deskpay.tui.booking.email_link import EmailLinkModal
 from deskpay.tui.messages import (
     ActionFailed,
@@ -145,10 +145,7 @@ class CollectModal(DeskModal[CollectResult | None]):
                     yield OptionList(
                         *(Option(self.t(step), id=step) for step in NEXT_STEPS), id="next-steps", compact=True
                     )
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons", id="form-buttons"):
-                yield Button(self.t("submit.online"), id="submit", variant="primary", disabled=True, compact=True)
-                yield Button(self.t("cancel"), id="cancel", compact=True)
+            yield from self.form_end("submit", self.t("submit.online"), disabled=True, buttons_id="form-buttons")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -55,10 +55,7 @@ class CustomerEditModal(DeskModal[bool]):
                     compact=True,
                 )
             yield Static(self.t("hint"), classes="hint")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.t("save"), id="save", variant="primary", compact=True)
-                yield Button(self.t("cancel"), id="cancel", compact=True)
+            yield from self.form_end("save", self.t("save"))
         yield Footer()
 
     def on_mount(self) -> None:

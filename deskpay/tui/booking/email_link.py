@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
-from deskpay.domain.errors import DeskpayError
+from deskpay.domain.errors import DeskpayError, error_text
 from deskpay.domain.i18n import Section
 from deskpay.services.bookings.sheet import booking_detail
 from deskpay.services.desk import Desk
@@ -24,7 +24,7 @@ from deskpay.services.emails.compose import Draft
 from deskpay.services.links.lifecycle import get_link
 from deskpay.services.links.sending import preview_link_email, send_link_email
 from deskpay.services.links.views import LinkView
-from deskpay.tui.base import DeskModal, error_text
+from deskpay.tui.base import DeskModal
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued
 
 PREVIEW_DELAY = 0.3
@@ -81,10 +81,7 @@ class EmailLinkModal(DeskModal[bool]):
             yield Label(self.t("preview"), classes="section")
             with VerticalScroll(id="preview-box"):
                 yield Static("", id="preview")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.t("send"), id="send", variant="primary", disabled=True, compact=True)
-                yield Button(self.t("cancel"), id="cancel", compact=True)
+            yield from self.form_end("send", self.t("send"), disabled=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -92,10 +92,7 @@ class SplitModal(DeskModal[LinksOutcome | None]):
                 yield Label(self.t("col.email"), classes="share-email")
             yield VerticalScroll(id="shares")
             yield Static("", id="sum", classes="hint")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.t("create", count=2), id="create", variant="primary", disabled=True, compact=True)
-                yield Button(self.t("cancel"), id="cancel", compact=True)
+            yield from self.form_end("create", self.t("create", count=2), disabled=True)
         yield Footer()
 
     def on_mount(self) -> None:

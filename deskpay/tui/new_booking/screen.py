@@ -34,7 +34,7 @@ from textual.worker import get_current_worker
 
 from deskpay.domain.booking import price_of
 from deskpay.domain.dates import read_day, read_time
-from deskpay.domain.errors import DeskpayError, InvalidInput
+from deskpay.domain.errors import DeskpayError, InvalidInput, error_text
 from deskpay.domain.i18n import Section
 from deskpay.domain.money import Money, parse_amount
 from deskpay.domain.numbers import parse_count
@@ -43,7 +43,7 @@ from deskpay.services.bookings.create import NewBooking, book
 from deskpay.services.bookings.customers import NewCustomer, find_customers
 from deskpay.services.bookings.views import ActivityView, CustomerView
 from deskpay.services.desk import Desk
-from deskpay.tui.base import DeskScreen, amount_for_input, error_text
+from deskpay.tui.base import DeskScreen, amount_for_input
 from deskpay.tui.messages import ActionFailed, BookingChanged, EmailQueued, LinkCreated
 
 LABELS = Section("ui.new_booking")
@@ -143,10 +143,7 @@ class NewBookingScreen(DeskScreen[str | None]):
                 yield RadioButton(self.t("confirm.full", amount="—"), id="confirm-full")
                 yield RadioButton(self.t("confirm.none"), value=True, id="confirm-none")
             yield Static("", id="confirm-reason", classes="hint")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.t("save"), id="save", variant="primary", compact=True)
-                yield Button(self.t("cancel"), id="cancel", compact=True)
+            yield from self.form_end("save", self.t("save"))
         yield Footer()
 
     def on_mount(self) -> None:
