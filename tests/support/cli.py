@@ -1,12 +1,10 @@
-"""Running the deskpay CLI in tests: a demo database per test, helpers to run and to compare states."""
+"""Running the deskpay CLI in tests: helpers to run it and to compare states (fixtures in tests/cli/conftest.py)."""
 
 from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -24,24 +22,6 @@ from deskpay.store.models import (
 )
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {
-        "DESKPAY_DATA_DIR": str(tmp_path / "data"),
-        "DESKPAY_CONFIG_FILE": str(tmp_path / "none.toml"),
-        "DESKPAY_SECRETS_FILE": str(tmp_path / "no-secrets.toml"),
-        "DESKPAY_OPERATOR": "clara",
-        "DESKPAY_LOCALE": "en",
-    }
-    for key in ("DESKPAY_DATABASE_URL", "STRIPE_API_KEY", "DESKPAY_PROVIDER"):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    result = runner.invoke(app, ["demo", "load", "--bookings", "120"])
-    assert result.exit_code == 0, result.output
-    return env
 
 
 def run(*args: str, ok: bool = True):

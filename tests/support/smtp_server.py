@@ -308,3 +308,13 @@ def outbox(desk: Any) -> dict[int, Any]:
 
     with desk.read() as session:
         return {row.id: row for row in session.execute(select(EmailMessage)).scalars()}
+
+
+def set_email(desk: Any, id_: int, **values: Any) -> None:
+    """Write ``values`` straight into outbox row ``id_`` (a failure, a crash, a tampered row...)."""
+    from sqlalchemy import update
+
+    from deskpay.store.models import EmailMessage
+
+    with desk.write() as session:
+        session.execute(update(EmailMessage).where(EmailMessage.id == id_).values(**values))

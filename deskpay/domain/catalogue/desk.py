@@ -281,8 +281,8 @@ ENTRIES: dict[str, T] = {
     "ui.outbox.filter.all": T(fr="tous", en="all"),
     "ui.outbox.reader.error": T(fr="\nDernière erreur : {error}", en="\nLast error: {error}"),
     "ui.outbox.reader.head": T(
-        fr="Email n°{id} · {kind} · {status}\nÀ : {to}\nObjet : {subject}\nRéservation : {reference}\nCréé le {created} par {by} · {attempts} essai(s){sent}{error}",
-        en="Email no. {id} · {kind} · {status}\nTo: {to}\nSubject: {subject}\nBooking: {reference}\nCreated {created} by {by} · {attempts} attempt(s){sent}{error}",
+        fr="Email n°{id} · {kind} · {status}\nÀ : {to}\nObjet : {subject}\nRéservation : {reference}\nCréé le {created} par {by} · {attempts} essai(s)",
+        en="Email no. {id} · {kind} · {status}\nTo: {to}\nSubject: {subject}\nBooking: {reference}\nCreated {created} by {by} · {attempts} attempt(s)",
     ),
     "ui.outbox.reader.sent": T(fr=" · envoyé le {when}", en=" · sent {when}"),
     "ui.outbox.retried": T(fr="Email n°{id} remis dans la file d'envoi.", en="Email no. {id} put back in the queue."),

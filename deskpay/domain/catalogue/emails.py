@@ -42,6 +42,12 @@ ENTRIES: dict[str, T] = {
         fr="Le champ « {header} » de l'e-mail est trop long ({length} caractères, {limit} au plus).",
         en="The “{header}” of the email is too long ({length} characters, at most {limit}).",
     ),
+    "email.kind.balance_request": T(fr="demande de solde", en="balance request"),
+    "email.kind.confirmation": T(fr="confirmation de réservation", en="booking confirmation"),
+    "email.kind.payment_link": T(fr="lien de paiement", en="payment link"),
+    "email.kind.receipt": T(fr="reçu", en="receipt"),
+    "email.kind.split_share": T(fr="part d'un paiement partagé", en="share of a split payment"),
+    "email.kind.tickets": T(fr="billets", en="tickets"),
     "email.link_url_invalid": T(
         fr="Le lien de paiement « {url} » n'est pas une adresse web (il doit commencer par https://).",
         en="The payment link “{url}” is not a web address (it must start with https://).",

@@ -57,7 +57,7 @@ from deskpay.domain.errors import DeskpayError
 from deskpay.domain.outbox import EmailStatus
 from deskpay.services.desk import Desk
 from deskpay.services.emails.mime import build_mime, check_header_value, validate_address
-from deskpay.services.emails.retry_policy import DeliveryPolicy as DeliveryPolicy  # tests move to retry_policy
+from deskpay.services.emails.retry_policy import DeliveryPolicy
 from deskpay.services.emails.transports import (
     Outgoing,
     SendError,

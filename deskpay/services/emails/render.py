@@ -38,6 +38,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from deskpay.domain.errors import InvalidInput
+from deskpay.domain.i18n import has, text
 from deskpay.paths import templates_dir
 
 KINDS: tuple[str, ...] = (
@@ -49,6 +50,13 @@ KINDS: tuple[str, ...] = (
     "tickets",
 )
 """Every kind of email deskpay sends; each has a subject, text and HTML template per language."""
+
+
+def email_kind_label(kind: str, lang: str) -> str:
+    """What an email is, for the operator reading the outbox (``demande de solde``)."""
+    key = f"email.kind.{kind}"
+    return text(key, lang) if has(key) else kind
+
 
 LANGUAGES: tuple[str, ...] = ("fr", "en")
 """Languages the templates are written in."""

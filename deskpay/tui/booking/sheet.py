@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, get_current_worker
@@ -107,8 +108,10 @@ class BookingSheet(DeskScreen[None]):
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW_BELOW
         self.set_class(narrow, "-narrow")
-        self.query_one(ClientPane).compact = narrow
-        self.query_one(PaymentPane).compact = narrow
+        for pane in self.query(ClientPane).results(ClientPane):
+            pane.compact = narrow
+        for payment in self.query(PaymentPane).results(PaymentPane):
+            payment.compact = narrow
 
     def worker_failed(self, worker: Worker) -> None:
         """The load worker failed (the app showed why): stop the spinner."""
@@ -116,8 +119,11 @@ class BookingSheet(DeskScreen[None]):
 
     def on_mount(self) -> None:
         self.title = self.reference
-        self.query_one("#sheet-body").loading = True
-        self.query_one(LinksTable).focus()
+        try:
+            self.query_one("#sheet-body").loading = True
+            self.query_one(LinksTable).focus()
+        except NoMatches:  # the app quit while the sheet was opening: its widgets are already gone
+            return
         self._load()
         self.set_interval(TICK_SECONDS, self._tick)
 

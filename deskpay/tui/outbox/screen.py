@@ -21,6 +21,7 @@ from deskpay.domain.i18n import Section
 from deskpay.domain.outbox import EmailStatus
 from deskpay.services.desk import Desk
 from deskpay.services.emails.outbox import count_messages, get_message, list_messages, retry_message
+from deskpay.services.emails.render import email_kind_label
 from deskpay.tui.base import DeskScreen
 from deskpay.tui.messages import ActionFailed
 
@@ -182,7 +183,7 @@ class OutboxScreen(DeskScreen[None]):
         head = self.t(
             "reader.head",
             id=m.id,
-            kind=m.kind,
+            kind=email_kind_label(m.kind, lang),
             status=self._status(m.status),
             to=m.to,
             subject=m.subject,
@@ -190,9 +191,8 @@ class OutboxScreen(DeskScreen[None]):
             created=format_short(m.created_at, tz, lang),
             by=m.created_by or "—",
             attempts=m.attempts,
-            sent=sent,
-            error=error,
         )
+        head += sent + error
         self.query_one("#reader-head", Static).update(head)
         self.query_one("#reader-text", Static).update(m.text or "")
         self.reader_id = m.id
